@@ -1,0 +1,257 @@
+"""Writes to the email outbox, and its delivery.
+
+``email_enqueue`` stores an email once per ``dedup_key``; after the
+transaction commits it nudges the sender task. ``outbox_send_due`` claims due
+rows (``FOR UPDATE SKIP LOCKED`` where the database has it, so several workers
+never send one row twice), delivers them through the ``EMAIL_URL`` backend,
+retries transient failures with exponential backoff and marks permanent ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import random
+import smtplib
+import socket
+import time
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.html import linebreaks, urlize
+from django.utils.safestring import mark_safe
+from django_scopes import scopes_disabled
+
+from .enums import EmailCategory, OutboxStatus
+from .models import OutboxEmail
+
+logger = logging.getLogger(__name__)
+
+CLAIM_TIMEOUT = dt.timedelta(minutes=10)
+RETRY_BASE_SECONDS = 30
+RETRY_MAX_SECONDS = 3600
+
+
+class RenderedEmail:
+    def __init__(self, subject: str, body_text: str, body_html: str):
+        self.subject, self.body_text, self.body_html = subject, body_text, body_html
+
+
+def render_email(*, template: str, context: dict, language: str) -> RenderedEmail:
+    """Render ``<template>_subject.txt``, ``_body.txt`` and ``_body.html`` in ``language``."""
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        body_text = render_to_string(f"{template}_body.txt", context)
+        body_html = render_to_string(f"{template}_body.html", context)
+    return RenderedEmail(subject, body_text, body_html)
+
+
+def html_from_text(*, subject: str, body_text: str, language: str) -> str:
+    """An HTML part for mail that only came with text (allauth's, for example)."""
+    # urlize escapes the text around the links it makes; linebreaks then adds
+    # <p> and <br> (the template would otherwise escape the markup as text).
+    content = mark_safe(linebreaks(urlize(body_text, autoescape=True)))  # noqa: S308 (escaped just above)
+    with translation.override(language):
+        return render_to_string("emails/notifications/wrapper.html", {"subject": subject, "content": content})
+
+
+def _kick_sender() -> None:
+    from .tasks import send_outbox
+
+    send_outbox.delay()
+
+
+def _kick_sender_on_commit() -> None:
+    """Nudge the sender once per transaction, however many emails it enqueues
+    (a reminder wave enqueues thousands in one transaction)."""
+    connection_ = transaction.get_connection()
+    if connection_.in_atomic_block and any(func is _kick_sender for _, func, _ in connection_.run_on_commit):
+        return
+    transaction.on_commit(_kick_sender)
+
+
+def email_enqueue(
+    *,
+    recipient: str,
+    subject: str,
+    body_text: str,
+    dedup_key: str,
+    body_html: str = "",
+    tenant=None,
+    user=None,
+    language: str = "en",
+    category: str = EmailCategory.TRANSACTIONAL,
+    headers: dict | None = None,
+    from_email: str | None = None,
+) -> OutboxEmail | None:
+    """Store one email; returns None if ``dedup_key`` was already enqueued."""
+    if not body_html:
+        body_html = html_from_text(subject=subject, body_text=body_text, language=language)
+    try:
+        with transaction.atomic(), scopes_disabled():
+            email = OutboxEmail.objects.create(
+                tenant=tenant,
+                dedup_key=dedup_key[:255],
+                recipient=recipient,
+                user=user,
+                from_email=from_email or settings.DEFAULT_FROM_EMAIL,
+                subject=subject,
+                body_text=body_text,
+                body_html=body_html,
+                headers=headers or {},
+                language=language,
+                category=category,
+            )
+    except IntegrityError:
+        return None
+    _kick_sender_on_commit()
+    return email
+
+
+def email_enqueue_template(
+    *, template: str, context: dict, recipient: str, dedup_key: str, language: str, **kwargs
+) -> OutboxEmail | None:
+    rendered = render_email(template=template, context=context, language=language)
+    return email_enqueue(
+        recipient=recipient,
+        subject=rendered.subject,
+        body_text=rendered.body_text,
+        body_html=rendered.body_html,
+        dedup_key=dedup_key,
+        language=language,
+        **kwargs,
+    )
+
+
+def outbox_claim(*, now: dt.datetime, limit: int) -> list[int]:
+    """Mark up to ``limit`` due rows as sending and return their ids."""
+    with transaction.atomic(), scopes_disabled():
+        due = OutboxEmail.objects.filter(
+            Q(status=OutboxStatus.QUEUED, next_attempt_at__lte=now)
+            | Q(status=OutboxStatus.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
+        ).order_by("next_attempt_at", "id")
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.values_list("id", flat=True)[:limit])
+        OutboxEmail.objects.filter(id__in=ids).update(
+            status=OutboxStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    return ids
+
+
+def _delivery_connection():
+    options = dict(settings.OUTBOX_DELIVERY)
+    backend = options.pop("BACKEND")
+    kwargs = {key.lower(): value for key, value in options.items()}
+    if "user" in kwargs:
+        kwargs["username"] = kwargs.pop("user")
+    return get_connection(backend=backend, fail_silently=False, **kwargs)
+
+
+def _message_for(email: OutboxEmail) -> EmailMultiAlternatives:
+    headers = {"Message-ID": make_msgid(idstring=hashlib.sha256(email.dedup_key.encode()).hexdigest()[:24])}
+    headers.update(email.headers)
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=email.from_email,
+        to=[email.recipient],
+        headers=headers,
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    return message
+
+
+def is_permanent_failure(error: Exception) -> bool:
+    """5xx answers are permanent; connection trouble and 4xx answers are worth retrying."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    return False
+
+
+TRANSIENT_ERRORS = (smtplib.SMTPException, ConnectionError, socket.timeout, OSError)
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    base = min(RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), RETRY_MAX_SECONDS)
+    return dt.timedelta(seconds=base + random.uniform(0, base / 4))
+
+
+def outbox_deliver(*, email_ids: list[int], now: dt.datetime | None = None) -> dict[str, int]:
+    """Send the claimed rows; returns counts by outcome."""
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    with scopes_disabled():
+        emails = list(OutboxEmail.objects.filter(id__in=email_ids, status=OutboxStatus.SENDING).order_by("id"))
+    if not emails:
+        return counts
+    delivery = _delivery_connection()
+    try:
+        for email in emails:
+            try:
+                # One SMTP session for the batch: send_messages() would open and
+                # close a connection per message unless it is already open.
+                delivery.open()
+                delivery.send_messages([_message_for(email)])
+            except TRANSIENT_ERRORS as error:
+                _record_failure(email, error, now=now or timezone.now(), counts=counts)
+                delivery.close()
+                continue
+            except Exception as error:
+                # A message that cannot even be built (a line break in a header,
+                # for example) will never go out: fail it rather than leave it,
+                # and the rest of the batch, in "sending".
+                logger.exception("Outbox email %s cannot be sent", email.pk)
+                _record_failure(email, error, now=now or timezone.now(), counts=counts, permanent=True)
+                delivery.close()
+                continue
+            with scopes_disabled():
+                OutboxEmail.objects.filter(pk=email.pk).update(
+                    status=OutboxStatus.SENT, sent_at=timezone.now(), last_error=""
+                )
+            counts["sent"] += 1
+    finally:
+        delivery.close()
+    return counts
+
+
+def _record_failure(
+    email: OutboxEmail, error: Exception, *, now: dt.datetime, counts: dict, permanent: bool = False
+) -> None:
+    # ``attempts`` already counts this try (it is raised when the row is claimed).
+    permanent = permanent or is_permanent_failure(error) or email.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    message = f"{type(error).__name__}: {error}"[:2000]
+    with scopes_disabled():
+        if permanent:
+            OutboxEmail.objects.filter(pk=email.pk).update(status=OutboxStatus.FAILED, last_error=message)
+            counts["failed"] += 1
+            logger.warning("Outbox email %s failed for good: %s", email.pk, message)
+        else:
+            OutboxEmail.objects.filter(pk=email.pk).update(
+                status=OutboxStatus.QUEUED,
+                last_error=message,
+                next_attempt_at=now + retry_delay(email.attempts),
+                claimed_at=None,
+            )
+            counts["retry"] += 1
+
+
+def outbox_send_due(*, budget_seconds: float = 50.0, now: dt.datetime | None = None) -> dict[str, int]:
+    """Claim and send batches until nothing is due or the time budget is spent."""
+    totals = {"sent": 0, "retry": 0, "failed": 0}
+    started = time.monotonic()
+    while time.monotonic() - started < budget_seconds:
+        claimed = outbox_claim(now=now or timezone.now(), limit=settings.OUTBOX_BATCH_SIZE)
+        if not claimed:
+            break
+        for outcome, count in outbox_deliver(email_ids=claimed, now=now).items():
+            totals[outcome] += count
+    return totals

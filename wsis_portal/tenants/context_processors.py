@@ -1,0 +1,2 @@
+def tenant(request):
+    return {"tenant": getattr(request, "tenant", None)}
