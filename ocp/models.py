@@ -505,3 +505,94 @@ class SessionSpeaker(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CoordinationMechanism(models.Model):
+    """A stakeholder coordination mechanism the secretariat recognises: only
+    members of its organisations may nominate High-Level Track Facilitators."""
+
+    tenant = models.ForeignKey("tenants.Tenant", verbose_name=_("tenant"), on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=255)
+    stakeholder_type = models.ForeignKey(
+        "reference.StakeholderType",
+        verbose_name=_("stakeholder type"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    organisations = models.ManyToManyField(
+        "accounts.Organisation",
+        verbose_name=_("organisations"),
+        blank=True,
+        related_name="coordination_mechanisms",
+        help_text=_("Members of these organisations may nominate facilitators on behalf of the mechanism."),
+    )
+
+    tenant_path = "tenant"
+    objects = ScopedManager(tenant=tenant_path)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("coordination mechanism")
+        verbose_name_plural = _("coordination mechanisms")
+        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="ocp_mechanism_unique_name_per_tenant")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SessionFacilitator(models.Model):
+    """A selected High-Level Track Facilitator assigned to a (High-Level
+    Policy) session of the agenda."""
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="facilitators"
+    )
+    nomination = models.ForeignKey(
+        HltfNomination, verbose_name=_("facilitator"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    tenant_path = "session__edition__tenant"
+    objects = ScopedManager(tenant=tenant_path)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("session facilitator")
+        verbose_name_plural = _("session facilitators")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "nomination"], name="ocp_facilitator_once_per_session")
+        ]
+
+    def __str__(self) -> str:
+        return self.nomination.nominee_name
+
+
+class FinalBrief(models.Model):
+    """The OCP final brief of an edition: staff see it at once; the public
+    once the secretariat publishes it."""
+
+    edition = models.OneToOneField(
+        "editions.Edition", verbose_name=_("edition"), on_delete=models.CASCADE, related_name="ocp_final_brief"
+    )
+    introduction = models.TextField(
+        _("introduction"), blank=True, help_text=_("Shown above the figures. Plain text; blank lines start paragraphs.")
+    )
+    published_at = models.DateTimeField(
+        _("published"), null=True, blank=True, help_text=_("Empty until the brief is public.")
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    tenant_path = "edition__tenant"
+    objects = ScopedManager(tenant=tenant_path)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("final brief")
+        verbose_name_plural = _("final briefs")
+
+    def __str__(self) -> str:
+        return str(_("Final brief of %(edition)s") % {"edition": self.edition})
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None

@@ -16,7 +16,8 @@ def test_switching_to_arabic_gives_right_to_left_page(page, tenant, live_server)
     expect(page.locator("html")).to_have_attribute("dir", "ltr")
 
     page.get_by_label("Language").select_option("ar")
-    page.get_by_role("button", name="Change").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Change").click()
 
     expect(page).to_have_url(f"{live_server.url}/wsis/")  # the same page, in Arabic
     expect(page.locator("html")).to_have_attribute("lang", "ar")
@@ -37,8 +38,11 @@ def test_language_switcher_works_from_the_phone_menu(new_context, tenant, live_s
     expect(page.get_by_label("Language")).to_be_hidden()  # folded in the menu
 
     page.get_by_role("button", name="Show menu").click()
+    expect(page.locator(".navbar-collapse.show")).to_be_visible()  # unfolded, not still moving
     page.get_by_label("Language").select_option("ar")
-    page.get_by_role("button", name="Change").click()
+    expect(page.get_by_label("Language")).to_have_value("ar")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Change").click()
 
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     toggler = page.locator(".navbar-toggler").bounding_box()
