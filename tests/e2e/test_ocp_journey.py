@@ -55,14 +55,26 @@ def _log_in(page, user):
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
-def test_workshop_request_drafted_in_two_sittings_then_submitted(page, ocp_edition, author, live_server):
-    problems = []
+class AxeProblems:
+    """Runs axe on the page as it is now and keeps every report, so that one
+    test can visit many pages and list all their violations at the end."""
 
-    def check(label):
-        report = axe_report(page)
+    def __init__(self, page):
+        self.page, self.problems = page, []
+
+    def __call__(self, label):
+        report = axe_report(self.page)
         if report:
-            problems.append(f"[{label}] {report}")
+            self.problems.append(f"[{label}] {report}")
 
+    def __str__(self):
+        return "\n".join(self.problems)
+
+
+def draft_and_submit_workshop(page, author, check) -> WorkshopRequest:
+    """The stakeholder's part of the journey: a workshop request drafted in two
+    sittings with a log-out between, then submitted; ``check(label)`` runs on
+    every OCP page on the way. Returns the submitted request as stored."""
     session_format = SessionFormat.objects.order_by("name").first()
 
     # First sitting: the OCP page, a new draft, the basics saved with the button.
@@ -94,6 +106,7 @@ def test_workshop_request_drafted_in_two_sittings_then_submitted(page, ocp_editi
     # Second sitting, days later: find the draft, see what is missing, finish it.
     _log_in(page, author)
     page.goto("/wsis/my-submissions/")
+    check("my-submissions")
     page.get_by_role("link", name="Youth and AI in rural Kenya").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Workshop request: Youth and AI in rural Kenya")
     checklist = page.locator(".ocp-checklist li")
@@ -101,6 +114,7 @@ def test_workshop_request_drafted_in_two_sittings_then_submitted(page, ocp_editi
     check("review-incomplete")
     page.get_by_role("link", name="Action Lines").click()
     expect(page.get_by_label("Abstract")).to_have_value("How young people use AI tools in farming.")
+    check("action-lines")
     page.locator("input[name=action_lines]").first.check()
     page.get_by_role("button", name="Save and continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Workshop request: Speakers")
@@ -116,14 +130,21 @@ def test_workshop_request_drafted_in_two_sittings_then_submitted(page, ocp_editi
     page.get_by_role("button", name="Submit").click()
     expect(page.locator(".messages")).to_contain_text("Your reference is WS-2031-00001")
     check("review-submitted")
-    stored = WorkshopRequest.objects.get(pk=workshop.pk)
+    return WorkshopRequest.objects.get(pk=workshop.pk)
+
+
+def test_workshop_request_drafted_in_two_sittings_then_submitted(page, ocp_edition, author, live_server):
+    check = AxeProblems(page)
+
+    stored = draft_and_submit_workshop(page, author, check)
+
     assert (stored.status, stored.reference, stored.speakers.get().name) == (
         "submitted",
         "WS-2031-00001",
         "Grace Mwangi",
     )
     assert _wait_for(lambda: OutboxEmail.objects.filter(recipient=author.email).exists())
-    assert not problems, "\n".join(problems)
+    assert not check.problems, str(check)
 
 
 def test_hltf_nominee_step_counts_words_and_shows_errors_accessibly(page, ocp_edition, author, login_as):
