@@ -1,0 +1,50 @@
+"""Reads for the prizes pages; the tenant is always explicit."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+
+from wsis_portal.editions.enums import CallKind
+from wsis_portal.editions.models import Call, Edition, Phase
+
+from .models import Contest, ContestCategory, PrizeEntry
+
+
+def contest_for_edition(*, edition: Edition) -> Contest | None:
+    return Contest.objects.filter(edition=edition).select_related("edition__tenant").first()
+
+
+def prize_call(*, edition: Edition) -> Call | None:
+    """The edition's prizes call with its phases and extensions (three queries)."""
+    return (
+        Call.objects.filter(edition=edition, kind=CallKind.PRIZES)
+        .select_related("edition")
+        .prefetch_related(Prefetch("phases", queryset=Phase.objects.order_by("opens_at", "position")), "extensions")
+        .first()
+    )
+
+
+def contest_categories(*, contest: Contest, active_only: bool = True) -> list[ContestCategory]:
+    """The contest's categories with their reference data (one query)."""
+    categories = ContestCategory.objects.filter(contest=contest).select_related("prize_category__action_line")
+    if active_only:
+        categories = categories.filter(active=True)
+    return list(categories)
+
+
+def entries_for_owner(*, tenant, user, contest: Contest) -> list[PrizeEntry]:
+    """The user's entries in the contest, newest change first (one query)."""
+    return list(
+        PrizeEntry.objects.filter(tenant=tenant, owner=user, call__edition_id=contest.edition_id)
+        .select_related("category__prize_category__action_line")
+        .order_by("-updated_at")
+    )
+
+
+def entry_for_owner(*, tenant, user, pk: int) -> PrizeEntry:
+    """One entry of the user in this tenant, or 404 (another person's or tenant's entry too)."""
+    queryset = PrizeEntry.objects.select_related(
+        "call__edition", "category__prize_category__action_line", "stakeholder_type"
+    ).prefetch_related("call__phases", "call__extensions")
+    return get_object_or_404(queryset, tenant=tenant, owner=user, pk=pk)
