@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
     path("<slug:tenant_slug>/ocp/", include("ocp.urls")),
+    path("<slug:tenant_slug>/stocktaking/", include("stocktaking.urls")),
     path("<slug:tenant_slug>/", include("wsis_portal.editions.urls")),
 ]
 

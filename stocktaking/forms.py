@@ -1,0 +1,131 @@
+"""The public search form (GET, shareable URLs) and the owner's entry form."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout
+from django import forms
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_countries import countries
+
+from wsis_portal.reference.models import ActionLine, Region, StakeholderType, SustainableDevelopmentGoal
+
+from .enums import EntryKind, ProjectStatus
+from .models import CONTENT_FIELDS, FIRST_YEAR, LAST_YEAR, Collection, Entry
+from .search import SORTS, SearchParams
+
+
+def _typed(label):
+    return forms.TypedChoiceField(label=label, required=False, coerce=int, empty_value=None)
+
+
+class SearchForm(forms.Form):
+    """The search's GET parameters; every choice list is one query, and an
+    invalid value is ignored rather than failing the page."""
+
+    q = forms.CharField(label=gettext_lazy("Keywords"), required=False, max_length=200)
+    action_line = _typed(gettext_lazy("Action Line"))
+    sdg = _typed(gettext_lazy("Sustainable Development Goal"))
+    region = _typed(gettext_lazy("Region"))
+    country = forms.ChoiceField(label=gettext_lazy("Country"), required=False)
+    stakeholder_type = _typed(gettext_lazy("Stakeholder type"))
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False)
+    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
+    year = forms.IntegerField(
+        label=gettext_lazy("Active in year"), required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
+    collection = _typed(gettext_lazy("Collection"))
+    sort = forms.ChoiceField(label=gettext_lazy("Sort by"), required=False)
+
+    FILTERS = ["action_line", "sdg", "region", "country", "stakeholder_type", "kind", "status", "year", "collection"]
+
+    def __init__(self, *args, tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        every = [("", _("All"))]
+        self.fields["action_line"].choices = every + [(line.pk, str(line)) for line in ActionLine.objects.all()]
+        self.fields["sdg"].choices = every + [(goal.pk, str(goal)) for goal in SustainableDevelopmentGoal.objects.all()]
+        self.fields["region"].choices = every + [(region.pk, region.name) for region in Region.objects.all()]
+        self.fields["country"].choices = every + list(countries)
+        types = StakeholderType.objects.all()
+        self.fields["stakeholder_type"].choices = every + [(item.pk, item.name) for item in types]
+        self.fields["kind"].choices = every + list(EntryKind.choices)
+        self.fields["status"].choices = every + list(ProjectStatus.choices)
+        self.fields["collection"].choices = every + [
+            (item.pk, item.name) for item in Collection.objects.filter(tenant=tenant)
+        ]
+        self.fields["sort"].choices = [
+            ("relevance", _("Relevance")),
+            ("newest", _("Newest first")),
+            ("title", _("Title (A to Z)")),
+        ]
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+            field.widget.attrs["class"] = css
+        self.fields["q"].widget.attrs["type"] = "search"
+
+    def params(self) -> SearchParams:
+        """The valid parameters (each invalid one dropped on its own)."""
+        if not self.is_bound:
+            return SearchParams()
+        self.is_valid()
+        values = {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+        if values.get("sort") not in SORTS:
+            values.pop("sort", None)
+        return SearchParams(**values)
+
+    def choice_labels(self, name: str) -> dict[str, str]:
+        return {str(value): str(label) for value, label in self.fields[name].choices if value != ""}
+
+
+def _formfield(db_field, **kwargs):
+    # Django 6 switches URL fields to https by default; opt in now.
+    if isinstance(db_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return db_field.formfield(**kwargs)
+
+
+class EntryForm(forms.ModelForm):
+    """The owner's entry, in fieldsets; the tenant is passed in."""
+
+    class Meta:
+        model = Entry
+        formfield_callback = _formfield
+        fields = [name for name in CONTENT_FIELDS if name not in ("organisation", "stakeholder_type")] + [
+            "stakeholder_type",
+            "action_lines",
+            "sdgs",
+        ]
+        widgets = {
+            "action_lines": forms.CheckboxSelectMultiple,
+            "sdgs": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "beneficiaries": forms.Textarea(attrs={"rows": 3}),
+            "partners": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tenant = tenant
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(_("About the entry"), "title", "description", "kind", "language", "image"),
+            Fieldset(_("Who runs it"), "organisation_name", "stakeholder_type", "partners", "beneficiaries", "website"),
+            Fieldset(_("Where and when"), "countries", "coverage", "start_year", "end_year", "project_status"),
+            Fieldset(_("Action Lines and Sustainable Development Goals"), "action_lines", "sdgs"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_year"), cleaned.get("end_year")
+        if start and end and end < start:
+            self.add_error("end_year", _("The end year cannot come before the start year."))
+        return cleaned
+
+    def changes(self) -> tuple[dict, dict]:
+        """``(fields, many-to-many)`` as the services take them."""
+        many = {name: self.cleaned_data[name] for name in ("action_lines", "sdgs")}
+        data = {name: value for name, value in self.cleaned_data.items() if name not in many}
+        return data, many

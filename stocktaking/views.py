@@ -1,0 +1,164 @@
+"""Stocktaking pages: the public search and entry pages, and the owner's
+entries (create, edit, submit). Resolve, authorise, validate, call a
+service, redirect."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import search, services
+from .enums import OWNER_EDITABLE, EntryStatus
+from .forms import EntryForm, SearchForm
+from .models import Entry
+
+PAGE_SIZE = 20
+
+
+def _facet_url(query, name: str, value) -> str:
+    """The current search narrowed to ``name=value``, from its first page."""
+    query = query.copy()
+    query.pop("page", None)
+    query[name] = str(value)
+    return f"?{query.urlencode()}"
+
+
+def _facets(request, form: SearchForm, counts: dict[str, dict]) -> list[search.Facet]:
+    facets = []
+    for name in ["action_line", "sdg", "region", "country", "stakeholder_type", "kind", "status", "collection"]:
+        labels = form.choice_labels(name)
+        values = [
+            search.FacetValue(
+                value=str(value),
+                label=labels.get(str(value), str(value)),
+                count=count,
+                url=_facet_url(request.GET, name, value),
+            )
+            for value, count in counts[name].items()
+        ]
+        values.sort(key=lambda item: (-item.count, item.label))
+        facets.append(search.Facet(name=name, label=str(form.fields[name].label), values=values))
+    return facets
+
+
+def search_page(request):
+    form = SearchForm(request.GET or None, tenant=request.tenant)
+    params = form.params()
+    results = search.search_entries(tenant=request.tenant, params=params, language=get_language())
+    facets = _facets(request, form, search.facet_counts(results))
+    ordered = search.sort_entries(results, sort=params.sort, has_keyword=bool(params.q.strip()))
+    paginator = Paginator(ordered.select_related("stakeholder_type").prefetch_related("action_lines"), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    active = {name for name in SearchForm.FILTERS if getattr(params, name)}
+    return render(
+        request,
+        "stocktaking/search.html",
+        {
+            "form": form,
+            "page": page,
+            "count": paginator.count,
+            "facets": facets,
+            "params": params,
+            "filtered": bool(active or params.q),
+        },
+    )
+
+
+def entry_detail(request, pk: int):
+    entry = search.published_entry(tenant=request.tenant, pk=pk)
+    return render(request, "stocktaking/entry_detail.html", {"entry": entry})
+
+
+def _own_entry(request, pk: int) -> Entry:
+    """The requesting owner's entry of this tenant (404 for anybody else's)."""
+    return get_object_or_404(
+        Entry.objects.filter(tenant=request.tenant, owner=request.user, revision_of__isnull=True), pk=pk
+    )
+
+
+def _working_copy(entry: Entry) -> tuple[Entry, bool]:
+    """The row the owner's form shows, and whether the owner may change it."""
+    if entry.status == EntryStatus.PUBLISHED:
+        revision = entry.revisions.first()
+        if revision is None:
+            return entry, True
+        return revision, revision.status in OWNER_EDITABLE
+    return entry, entry.status in OWNER_EDITABLE
+
+
+@login_required
+def my_entries(request):
+    entries = (
+        Entry.objects.filter(tenant=request.tenant, owner=request.user, revision_of__isnull=True)
+        .prefetch_related("revisions")
+        .order_by("-updated_at")
+    )
+    rows = []
+    for entry in entries:
+        revisions = list(entry.revisions.all())
+        rows.append({"entry": entry, "revision": revisions[0] if revisions else None})
+    return render(request, "stocktaking/entry_list_mine.html", {"rows": rows})
+
+
+def _save_and_maybe_submit(request, entry: Entry):
+    if request.POST.get("action") != "submit":
+        messages.success(request, _("Your entry is saved."))
+        return redirect("stocktaking:edit", tenant_slug=request.tenant.slug, pk=entry.public_entry_id)
+    return _submit(request, entry)
+
+
+def _submit(request, entry: Entry):
+    try:
+        services.entry_submit(entry=entry, by=request.user)
+    except services.ModerationError as error:
+        message = error.message
+        if error.missing:
+            message = f"{message} {', '.join(error.missing)}"
+        messages.error(request, message)
+        return redirect("stocktaking:edit", tenant_slug=request.tenant.slug, pk=entry.public_entry_id)
+    messages.success(request, _("Your entry is sent to the secretariat for moderation."))
+    return redirect("stocktaking:mine", tenant_slug=request.tenant.slug)
+
+
+@login_required
+def entry_create(request):
+    form = EntryForm(request.POST or None, request.FILES or None, tenant=request.tenant)
+    if request.method == "POST" and form.is_valid():
+        data, many = form.changes()
+        entry = services.entry_create(tenant=request.tenant, by=request.user, data=data, many=many)
+        return _save_and_maybe_submit(request, entry)
+    return render(request, "stocktaking/entry_form.html", {"form": form, "entry": None, "editable": True})
+
+
+@login_required
+def entry_edit(request, pk: int):
+    entry = _own_entry(request, pk)
+    working, editable = _working_copy(entry)
+    form = EntryForm(request.POST or None, request.FILES or None, instance=working, tenant=request.tenant)
+    if request.method == "POST":
+        if not editable:
+            messages.error(request, _("This entry cannot be changed while it is being moderated."))
+            return redirect("stocktaking:mine", tenant_slug=request.tenant.slug)
+        if form.is_valid():
+            data, many = form.changes()
+            try:
+                saved = services.entry_update(entry=entry, by=request.user, data=data, many=many)
+            except services.ModerationError as error:
+                messages.error(request, error.message)
+                return redirect("stocktaking:mine", tenant_slug=request.tenant.slug)
+            return _save_and_maybe_submit(request, saved)
+    context = {"form": form, "entry": entry, "working": working, "editable": editable}
+    return render(request, "stocktaking/entry_form.html", context)
+
+
+@login_required
+@require_POST
+def entry_submit(request, pk: int):
+    entry = _own_entry(request, pk)
+    working, _editable = _working_copy(entry)
+    return _submit(request, working)
