@@ -14,6 +14,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("<slug:tenant_slug>/ocp/", include("ocp.urls")),
     path("<slug:tenant_slug>/stocktaking/", include("stocktaking.urls")),
+    path("<slug:tenant_slug>/prizes/", include("prizes.urls")),
     path("<slug:tenant_slug>/", include("wsis_portal.editions.urls")),
 ]
 
