@@ -31,6 +31,7 @@ from wsis_portal.tenants.enums import Role
 from wsis_portal.tenants.models import Membership
 from wsis_portal.tenants.selectors import tenant_ids_for_staff
 
+from . import brief_admin  # noqa: F401  (registers the final brief)
 from .agenda_admin import schedule_as_session
 from .enums import OcpStatus
 from .export import as_csv, as_xlsx, export_rows

@@ -112,6 +112,12 @@ def _session(tenant, text):
     return session
 
 
+def _final_brief(tenant, text):
+    from ocp.models import FinalBrief
+
+    return FinalBrief.objects.create(edition=_edition(tenant, text), introduction=f"Brief {text}")
+
+
 TENANT_OWNED: dict[str, Callable] = {
     "tenants.Membership": _membership,
     "editions.Edition": _edition,
@@ -129,6 +135,7 @@ TENANT_OWNED: dict[str, Callable] = {
     "ocp.SpeakerRecommendation": _ocp("SpeakerRecommendationFactory", "speaker", speaker_name="Person {text}"),
     "ocp.HltfNomination": _ocp("HltfNominationFactory", "hltf", nominee_name="Nominee {text}"),
     "ocp.Session": _session,
+    "ocp.FinalBrief": _final_brief,
 }
 
 
