@@ -116,9 +116,69 @@ class SpeakerRecommendationForm(StepForm):
 
 
 class HltfMechanismForm(StepForm):
+    """The mechanism is chosen among the tenant's recognised mechanisms that
+    the entry's organisation belongs to; the nominating stakeholder type
+    follows the chosen mechanism, so nobody types it twice."""
+
+    mechanism = forms.ChoiceField(
+        label=capfirst(_("coordination mechanism")),
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("The stakeholder coordination mechanism that nominates this person."),
+    )
+
     class Meta:
         model = ocp.HltfNomination
+        # The stakeholder type stays listed: the checklist of what is missing
+        # sends the person to this step for it.
         fields = ["nominating_stakeholder_type", "mechanism"]
+
+    def __init__(self, *args, call, **kwargs):
+        from .facilitators import mechanisms_of_organisation
+
+        super().__init__(*args, call=call, **kwargs)
+        del self.fields["nominating_stakeholder_type"]
+        # Validation writes the chosen type on the instance: remember the stored one.
+        self.stored_stakeholder_type_id = self.instance.nominating_stakeholder_type_id
+        self.mechanisms = {
+            mechanism.name: mechanism
+            for mechanism in mechanisms_of_organisation(
+                tenant_id=call.edition.tenant_id, organisation_id=self.instance.organisation_id
+            )
+        }
+        field = self.fields["mechanism"]
+        field.choices = [
+            (name, f"{name} ({mechanism.stakeholder_type})") for name, mechanism in self.mechanisms.items()
+        ]
+        stored = self.instance.mechanism
+        if stored and stored not in self.mechanisms:
+            # A draft started before mechanisms were recorded keeps its text
+            # until the person chooses one of theirs.
+            field.help_text = _(
+                "Your draft names “%(mechanism)s”, which is not a recognised mechanism of your organisation: "
+                "choose one of yours."
+            ) % {"mechanism": stored}
+        if not self.mechanisms:
+            field.help_text = _(
+                "Your organisation belongs to no recognised stakeholder coordination mechanism; "
+                "please contact the secretariat."
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "mechanism" in cleaned:
+            mechanism = self.mechanisms.get(cleaned["mechanism"])
+            cleaned["nominating_stakeholder_type"] = mechanism.stakeholder_type if mechanism else None
+        return cleaned
+
+    @property
+    def changed_data(self):
+        changed = list(super().changed_data)
+        if "nominating_stakeholder_type" in getattr(self, "cleaned_data", {}):
+            chosen = self.cleaned_data["nominating_stakeholder_type"]
+            if (chosen.pk if chosen else None) != self.stored_stakeholder_type_id:
+                changed.append("nominating_stakeholder_type")
+        return changed
 
 
 class HltfNomineeForm(StepForm):

@@ -18,8 +18,9 @@ from wsis_portal.editions.formatting import format_deadline
 from wsis_portal.editions.models import Call
 from wsis_portal.editions.services import SubmissionError, submission_submit, submission_withdraw
 
+from . import facilitators
 from .enums import EDITABLE_AFTER_DEADLINE, EDITABLE_STATUSES, OcpStatus
-from .models import OcpSubmission, ReviewEvent, Speaker, WorkshopRequest
+from .models import HltfNomination, OcpSubmission, ReviewEvent, Speaker, WorkshopRequest
 
 SPEAKER_FIELDS = ["name", "title", "organisation", "country", "gender", "participation"]
 
@@ -65,6 +66,9 @@ def entry_start(*, model: type[OcpSubmission], call: Call, by, now: dt.datetime 
     if not by.profile_is_complete:
         raise SubmissionError(_("Please complete your profile and organisation first."))
     _check_open(call=call, organisation_id=by.organisation_id, now=now)
+    if model is HltfNomination:
+        # Only members of a recognised coordination mechanism nominate facilitators.
+        facilitators.check_may_nominate(tenant_id=call.edition.tenant_id, organisation_id=by.organisation_id)
     return model.objects.create(tenant=call.edition.tenant, call=call, owner=by, organisation=by.organisation)
 
 
@@ -121,7 +125,11 @@ def workshop_speakers_save(
 
 def entry_submit(*, entry: OcpSubmission, by, now: dt.datetime | None = None) -> OcpSubmission:
     """Submit a complete draft before the deadline (reference number and receipt
-    email), or submit again an entry the secretariat asked to change."""
+    email), or submit again an entry the secretariat asked to change. An HLTF
+    nomination is submitted only on behalf of a mechanism its organisation
+    belongs to."""
+    if isinstance(entry, HltfNomination) and entry.owner_id == by.pk:
+        facilitators.check_nomination_may_be_submitted(entry)
     if entry.status == OcpStatus.CHANGES_REQUESTED:
         return entry_resubmit(entry=entry, by=by, now=now)
     return submission_submit(submission=entry, by=by, now=now)

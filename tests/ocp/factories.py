@@ -72,3 +72,26 @@ FACTORY_BY_MODEL = {
     ocp.SpeakerRecommendation: SpeakerRecommendationFactory,
     ocp.HltfNomination: HltfNominationFactory,
 }
+
+
+def _stakeholder_type(slug):
+    from wsis_portal.reference.models import StakeholderType
+
+    return StakeholderType.objects.get(slug=slug)
+
+
+class CoordinationMechanismFactory(factory.django.DjangoModelFactory):
+    """A recognised coordination mechanism; pass ``organisations=[...]`` for its members."""
+
+    class Meta:
+        model = ocp.CoordinationMechanism
+        skip_postgeneration_save = True
+
+    tenant = factory.SubFactory(factories.TenantFactory)
+    name = factory.Sequence(lambda n: f"Coordination mechanism {n}")
+    stakeholder_type = factory.LazyFunction(lambda: _stakeholder_type("civil-society"))
+
+    @factory.post_generation
+    def organisations(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.organisations.set(extracted)
