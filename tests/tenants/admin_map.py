@@ -118,6 +118,25 @@ def _final_brief(tenant, text):
     return FinalBrief.objects.create(edition=_edition(tenant, text), introduction=f"Brief {text}")
 
 
+def _prizes_contest(tenant, text):
+    from prizes.models import Contest, ContestCategory, Criterion
+
+    contest = Contest.objects.create(edition=_edition(tenant, text), introduction=f"Contest {text}")
+    ContestCategory.objects.create(contest=contest, special_name=f"Special prize {text}")
+    Criterion.objects.create(contest=contest, name=f"Criterion {text}")
+    return contest
+
+
+def _prize_entry(tenant, text):
+    from prizes.models import ContestCategory
+    from tests.prizes.factories import PrizeEntryFactory
+
+    contest = _prizes_contest(tenant, text)
+    call = factories.CallFactory(edition=contest.edition, kind="prizes", title=f"Call {text}")
+    category = ContestCategory.objects.get(contest=contest)
+    return PrizeEntryFactory(call=call, category=category, title=f"Project {text}")
+
+
 TENANT_OWNED: dict[str, Callable] = {
     "tenants.Membership": _membership,
     "editions.Edition": _edition,
@@ -136,6 +155,8 @@ TENANT_OWNED: dict[str, Callable] = {
     "ocp.HltfNomination": _ocp("HltfNominationFactory", "hltf", nominee_name="Nominee {text}"),
     "ocp.Session": _session,
     "ocp.FinalBrief": _final_brief,
+    "prizes.Contest": _prizes_contest,
+    "prizes.PrizeEntry": _prize_entry,
 }
 
 
