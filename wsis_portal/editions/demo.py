@@ -241,6 +241,10 @@ def seed_demo(*, now: dt.datetime) -> dict:
         from ocp.demo import seed_ocp_demo
 
         ocp_counts = seed_ocp_demo(tenant=tenant, edition=historic, now=now, current=current)
+        # The WSIS Prizes: a contest per edition and about 100 entries into 2021's.
+        from prizes.demo import seed_prizes_demo
+
+        seed_prizes_demo(tenant=tenant, editions=[historic, current], history_edition=historic)
     return {
         "tenant": tenant,
         "editions": [historic, current],
