@@ -6,6 +6,13 @@ submitted, with reference numbers, a few drafts and withdrawn ones), so that
 the admin lists and the final brief have something to show; and a few drafts
 of the demo stakeholder in the current edition.
 
+The agenda: some accepted workshop requests of 2021 and of the current edition
+are scheduled as published sessions across the forum week (through
+``session_schedule_from_workshop``, as the secretariat does), beside High-Level
+Policy Sessions of 2021 facilitated by the selected High-Level Track
+Facilitators, nominated by members of three coordination mechanisms. The 2021
+final brief is published; the current edition's is a draft.
+
 Everything comes from ``random.Random(SEED)``, so every run plans the same
 data; what already exists is looked up first (users by email, entries counted
 per owner and call), so a second run creates nothing. Rows are written
@@ -39,9 +46,13 @@ from wsis_portal.reference.models import (
 from .enums import OcpStatus, Participation, SpaceSize
 from .models import (
     Contribution,
+    CoordinationMechanism,
     ExhibitionRequest,
+    FinalBrief,
     HltfNomination,
     OcpSubmission,
+    Session,
+    SessionFacilitator,
     Speaker,
     SpeakerRecommendation,
     WorkshopRequest,
@@ -313,6 +324,36 @@ HLTF_MECHANISMS = {
     "international-organization": "United Nations Group on the Information Society",
 }
 STATUSES = [(OcpStatus.SUBMITTED, 88), (OcpStatus.DRAFT, 7), (OcpStatus.WITHDRAWN, 5)]
+
+MANAGER_EMAIL = "manager@wsis.demo"  # the secretariat member who accepts and schedules
+# How many workshop requests are accepted and scheduled as sessions.
+SCHEDULED_2021 = 30
+SCHEDULED_CURRENT = 8
+# The forum week's slots (Geneva wall-clock start and end) and rooms; session i
+# takes day i % 5, slot i // 5 % 4 and room i // 20, so no room holds two at once.
+SLOTS = [((9, 0), (10, 30)), ((11, 0), (12, 30)), ((13, 30), (15, 0)), ((15, 30), (17, 0))]
+ROOMS = ["Room K1", "Room K2", "Room C1", "Room C2", "Room H2"]
+# Every third session can also be joined remotely.
+VIRTUAL_URL = "https://meet.example.org/wsis-{year}-{number:03d}"
+HIGH_LEVEL_POLICY_SESSION = "High-Level Policy Session"
+# 2021's High-Level Policy Sessions, each on its own morning in the main hall.
+HIGH_LEVEL_SESSIONS_2021 = [
+    "High-Level Policy Session 1: Opening segment",
+    "High-Level Policy Session 2: Bridging digital divides",
+    "High-Level Policy Session 3: Building confidence and security in the use of ICTs",
+    "High-Level Policy Session 4: ICT applications and services for the SDGs",
+]
+HIGH_LEVEL_ROOM = "Main Hall"
+# The recognised coordination mechanisms, by the stakeholder type of their members.
+MECHANISM_TYPES = ["government", "private-sector", "civil-society"]
+SELECTED_FACILITATORS = 8  # accepted nominations of the mechanisms' members, two per session
+BRIEF_INTRODUCTION_2021 = (
+    "The Open Consultation Process of WSIS Forum 2021 ran from September 2020 to March 2021. "
+    "Stakeholders from every region sent official contributions, workshop requests, exhibition requests, "
+    "speaker recommendations and High-Level Track Facilitator nominations.\n\n"
+    "The figures below describe who took part and what they asked for; they shaped the forum's agenda."
+)
+BRIEF_INTRODUCTION_DRAFT = "Draft: the figures of the consultation so far, for the secretariat."
 
 
 def _weighted(rng: random.Random, pairs):
@@ -655,6 +696,172 @@ def _seed_current_drafts(*, tenant, edition: Edition, now: dt.datetime) -> None:
         _create(model, [(entry, related, times)])
 
 
+def _accept(model, entries: list[OcpSubmission], *, by: User, when: dt.datetime) -> None:
+    """Mark submitted demo entries accepted, with a history record, and no email."""
+    entries = [entry for entry in entries if entry.status == OcpStatus.SUBMITTED]
+    if not entries:
+        return
+    model.objects.filter(pk__in=[entry.pk for entry in entries]).update(status=OcpStatus.ACCEPTED, updated_at=when)
+    for entry in entries:
+        entry.status, entry.updated_at = OcpStatus.ACCEPTED, when
+    model.history.bulk_history_create(entries, update=True, default_user=by, default_date=when)
+
+
+def _slot(edition: Edition, index: int) -> tuple[dt.datetime, dt.datetime]:
+    day = edition.starts_on + dt.timedelta(days=index % 5)
+    (start_hour, start_minute), (end_hour, end_minute) = SLOTS[index // 5 % len(SLOTS)]
+    zone = edition.zone
+    return (
+        dt.datetime.combine(day, dt.time(start_hour, start_minute), tzinfo=zone),
+        dt.datetime.combine(day, dt.time(end_hour, end_minute), tzinfo=zone),
+    )
+
+
+def _schedule_workshops(*, edition: Edition, count: int, by: User, when: dt.datetime) -> list[Session]:
+    """Accept the first ``count`` submitted workshop requests of ``edition`` (by
+    reference: the same ones on every run) and schedule them as published sessions."""
+    from .agenda import session_schedule_from_workshop
+
+    workshops = list(
+        WorkshopRequest.objects.filter(
+            call__edition=edition, status__in=[OcpStatus.SUBMITTED, OcpStatus.ACCEPTED]
+        ).order_by("reference")[:count]
+    )
+    _accept(WorkshopRequest, workshops, by=by, when=when)
+    scheduled = set(Session.objects.filter(workshop__in=workshops).values_list("workshop_id", flat=True))
+    sessions = []
+    for index, workshop in enumerate(workshops):
+        if workshop.pk in scheduled:
+            continue
+        starts_at, ends_at = _slot(edition, index)
+        sessions.append(
+            session_schedule_from_workshop(
+                workshop=workshop,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                room=ROOMS[index // 20 % len(ROOMS)],
+                virtual_url=VIRTUAL_URL.format(year=edition.year, number=index + 1) if index % 3 == 0 else "",
+                by=by,
+            )
+        )
+    return sessions
+
+
+def _seed_current_accepted_workshops(*, tenant, edition: Edition, users: list[User], now: dt.datetime) -> None:
+    """A few early-accepted workshop requests of the current edition, so its agenda is not empty."""
+    call = Call.objects.filter(edition=edition, kind=WorkshopRequest.call_kind).first()
+    if call is None or call.submission_phase is None:
+        return
+    rng = random.Random(SEED + 2)
+    owners = rng.sample(users, SCHEDULED_CURRENT)
+    existing = set(WorkshopRequest.objects.filter(call=call, owner__in=owners).values_list("owner_id", flat=True))
+    choices = _Choices(edition)
+    opens = call.submission_phase.opens_at
+    new = []
+    for index, owner in enumerate(owners):
+        fields, related = _fill(rng, WorkshopRequest, owner, choices, index=index)
+        if owner.pk in existing:
+            continue
+        submitted_at = min(now, opens + (now - opens) * (index + 1) / (SCHEDULED_CURRENT + 1))
+        entry = WorkshopRequest(
+            tenant=tenant,
+            call=call,
+            owner=owner,
+            organisation=owner.organisation,
+            status=OcpStatus.ACCEPTED,
+            submitted_at=submitted_at,
+            **fields,
+        )
+        times = {"created_at": submitted_at - dt.timedelta(days=2), "updated_at": submitted_at}
+        new.append((entry, related, times))
+    references = _allocate(tenant=tenant, prefix=WorkshopRequest.reference_prefix, year=edition.year, count=len(new))
+    for (entry, _related, _times), reference in zip(new, references, strict=True):
+        entry.reference = reference
+    _create(WorkshopRequest, new)
+
+
+def _seed_high_level_sessions(*, tenant, edition: Edition, by: User, when: dt.datetime) -> None:
+    """2021's High-Level Policy Sessions, the three coordination mechanisms, and
+    the selected facilitators (accepted nominations of the mechanisms' members)
+    assigned two to a session."""
+    from .facilitators import facilitator_assign
+
+    session_format = SessionFormat.objects.filter(name=HIGH_LEVEL_POLICY_SESSION).first()
+    sessions = []
+    for index, title in enumerate(HIGH_LEVEL_SESSIONS_2021):
+        day = edition.starts_on + dt.timedelta(days=index)
+        starts_at = dt.datetime.combine(day, dt.time(8, 0), tzinfo=edition.zone)
+        session, _created = Session.objects.get_or_create(
+            edition=edition,
+            title=title,
+            defaults={
+                "description": "Ministers and leaders of every stakeholder group on the WSIS Action Lines.",
+                "starts_at": starts_at,
+                "ends_at": starts_at + dt.timedelta(minutes=55),
+                "room": HIGH_LEVEL_ROOM,
+                "virtual_url": VIRTUAL_URL.format(year=edition.year, number=900 + index),
+                "session_format": session_format,
+                "language": "en",
+                "is_published": True,
+            },
+        )
+        sessions.append(session)
+
+    members = []
+    types = {stakeholder_type.slug: stakeholder_type for stakeholder_type in StakeholderType.objects.all()}
+    for slug in MECHANISM_TYPES:
+        mechanism, _created = CoordinationMechanism.objects.get_or_create(
+            tenant=tenant, name=HLTF_MECHANISMS[slug], defaults={"stakeholder_type": types[slug]}
+        )
+        organisations = list(Organisation.objects.filter(name__in=[n for n, t, _c in ORGANISATIONS if t == slug]))
+        mechanism.organisations.add(*organisations)
+        members.extend(organisations)
+
+    nominations = list(
+        HltfNomination.objects.filter(
+            call__edition=edition,
+            status__in=[OcpStatus.SUBMITTED, OcpStatus.ACCEPTED],
+            organisation__in=members,
+            mechanism__in=[HLTF_MECHANISMS[slug] for slug in MECHANISM_TYPES],
+        )
+        .select_related("tenant")
+        .order_by("reference")[:SELECTED_FACILITATORS]
+    )
+    _accept(HltfNomination, nominations, by=by, when=when)
+    if session_format is None:
+        return  # no such format in the reference data: nothing to facilitate
+    assigned = set(SessionFacilitator.objects.filter(session__in=sessions).values_list("session_id", "nomination_id"))
+    for index, nomination in enumerate(nominations):
+        session = sessions[index // 2 % len(sessions)]
+        if (session.pk, nomination.pk) not in assigned:
+            facilitator_assign(session, nomination, by=by)
+
+
+def _seed_agenda(*, tenant, edition: Edition, current: Edition | None, users: list[User], now: dt.datetime) -> None:
+    manager = User.objects.filter(email=MANAGER_EMAIL).first()
+    if manager is None:
+        return  # seeded without the demo logins: nobody to decide
+    decided = edition.starts_on - dt.timedelta(days=30)
+    decided_at = dt.datetime.combine(decided, dt.time(10, 0), tzinfo=edition.zone)
+    sessions = _schedule_workshops(edition=edition, count=SCHEDULED_2021, by=manager, when=decided_at)
+    _seed_high_level_sessions(tenant=tenant, edition=edition, by=manager, when=decided_at)
+    Session.objects.filter(pk__in=[session.pk for session in sessions]).update(is_published=True)
+    if current is not None and current.pk != edition.pk:
+        _seed_current_accepted_workshops(tenant=tenant, edition=current, users=users, now=now)
+        sessions = _schedule_workshops(edition=current, count=SCHEDULED_CURRENT, by=manager, when=now)
+        # The last one waits for the secretariat's "Publish on the agenda".
+        Session.objects.filter(pk__in=[session.pk for session in sessions[:-1]]).update(is_published=True)
+
+
+def _seed_briefs(*, edition: Edition, current: Edition | None) -> None:
+    published_at = dt.datetime.combine(edition.starts_on - dt.timedelta(days=28), dt.time(12, 0), tzinfo=edition.zone)
+    FinalBrief.objects.get_or_create(
+        edition=edition, defaults={"introduction": BRIEF_INTRODUCTION_2021, "published_at": published_at}
+    )
+    if current is not None and current.pk != edition.pk:
+        FinalBrief.objects.get_or_create(edition=current, defaults={"introduction": BRIEF_INTRODUCTION_DRAFT})
+
+
 @transaction.atomic
 def seed_ocp_demo(*, tenant, edition: Edition, now: dt.datetime, current: Edition | None = None) -> dict[str, int]:
     """Seed the OCP of ``edition`` (and drafts in ``current``); returns the demo's counts per kind."""
@@ -670,6 +877,8 @@ def seed_ocp_demo(*, tenant, edition: Edition, now: dt.datetime, current: Editio
     _seed_entries(rng, tenant=tenant, edition=edition, users=users)
     if current is not None and current.pk != edition.pk:
         _seed_current_drafts(tenant=tenant, edition=current, now=now)
+    _seed_agenda(tenant=tenant, edition=edition, current=current, users=users, now=now)
+    _seed_briefs(edition=edition, current=current)
     return {
         str(model._meta.verbose_name_plural): model.objects.filter(call__edition=edition).count()
         for model in ENTRY_COUNTS
