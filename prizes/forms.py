@@ -14,7 +14,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import SHORT_DESCRIPTION_MAX_WORDS, SHORT_DESCRIPTION_MIN_WORDS, ContestCategory, PrizeEntry
-from .services import category_taken, quota_message
+from .services import category_taken, quota_message, same_project_elsewhere
 from .validators import count_words
 
 
@@ -55,6 +55,25 @@ class BasicsForm(StepForm):
         ):
             raise forms.ValidationError(quota_message(), code="category_taken")
         return category
+
+    def clean(self):
+        cleaned = super().clean()
+        title = cleaned.get("title") or ""
+        category = cleaned.get("category", self.instance.category)
+        other = same_project_elsewhere(entry=self.instance, title=title, category_id=category.pk if category else None)
+        if other is not None:
+            self.add_error(
+                "title",
+                forms.ValidationError(
+                    _(
+                        "Your organisation already entered a project with this title in “%(category)s”: "
+                        "a project may be entered in one category only."
+                    ),
+                    code="same_project",
+                    params={"category": other.category or _("no category yet")},
+                ),
+            )
+        return cleaned
 
 
 class DescriptionsForm(StepForm):

@@ -129,6 +129,23 @@ def category_taken(*, organisation_id: int | None, category_id: int | None, excl
     )
 
 
+def same_project_elsewhere(*, entry: PrizeEntry, title: str, category_id: int | None) -> PrizeEntry | None:
+    """Another (not withdrawn) entry of the organisation in the same contest
+    with this title in another category: a project is entered in one category only."""
+    if not title or entry.organisation_id is None:
+        return None
+    return (
+        PrizeEntry.objects.filter(
+            organisation_id=entry.organisation_id, call_id=entry.call_id, title__iexact=title.strip()
+        )
+        .exclude(status=SubmissionStatus.WITHDRAWN)
+        .exclude(pk=entry.pk)
+        .exclude(category_id=category_id)
+        .select_related("category__prize_category__action_line")
+        .first()
+    )
+
+
 def entry_start(
     *,
     contest: Contest,

@@ -375,3 +375,21 @@ def test_review_shows_entered_values(client, complete_entry, author):
     assert "Connecting rural schools" in content
     assert "Kenya" in content
     assert WORDS_170[:40] in content
+
+
+def test_same_project_in_a_second_category_is_refused_next_to_the_title(
+    client, call, entry, author, colleague, categories
+):
+    PrizeEntryFactory(call=call, owner=colleague, category=categories[0], title="Rural Schools")
+    client.force_login(author)
+
+    response = client.post(
+        _step(entry, "basics"), {"category": categories[1].pk, "title": "rural schools", "action": "save"}
+    )
+
+    assert response.context["form"].errors["title"] == [
+        f"Your organisation already entered a project with this title in “{categories[0]}”: "
+        "a project may be entered in one category only."
+    ]
+    entry.refresh_from_db()
+    assert (entry.category, entry.title) == (categories[1], "Rural schools online")
