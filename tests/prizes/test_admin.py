@@ -103,3 +103,18 @@ def test_reviewer_cannot_run_seed_action_changes(admin_client_for, reviewer, con
     )
 
     assert Criterion.objects.filter(contest=contest).count() == 7
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_changelist_query_count(admin_client_for, manager, call, author, django_assert_max_num_queries, rows):
+    from tests import factories
+
+    for index in range(rows):
+        owner = factories.UserFactory(organisation=author.organisation if index == 0 else None)
+        PrizeEntryFactory(call=call, owner=owner, title=f"Project {index}", country="KE")
+    client = admin_client_for(manager)
+
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse(CHANGELIST))
+
+    assert response.context["cl"].result_count == rows
