@@ -167,6 +167,7 @@ WSIS_TICK_SECONDS = env_int("WSIS_TICK_SECONDS", 60, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "editions-tick": {"task": "editions.tick", "schedule": float(WSIS_TICK_SECONDS)},
     "notifications-send-outbox": {"task": "notifications.send_outbox", "schedule": float(WSIS_TICK_SECONDS)},
+    "notifications-reminders-tick": {"task": "notifications.reminders_tick", "schedule": float(WSIS_TICK_SECONDS)},
 }
 
 # --- Email ------------------------------------------------------------------

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
+    path("", include("wsis_portal.notifications.urls")),
     path("<slug:tenant_slug>/ocp/", include("ocp.urls")),
     path("<slug:tenant_slug>/stocktaking/", include("stocktaking.urls")),
     path("<slug:tenant_slug>/prizes/", include("prizes.urls")),

@@ -73,6 +73,13 @@ def _outbox_email(tenant, text):
     )
 
 
+def _reminder_rule(tenant, text):
+    # A new call comes with its default rules; the 14-day one stands for them.
+    from wsis_portal.notifications.models import ReminderRule
+
+    return ReminderRule.objects.filter(call=_call(tenant, text)).order_by("-offset").first()
+
+
 def _sample_entry(tenant, text):
     return SampleEntry.objects.create(tenant=tenant, call=_call(tenant, text), title=f"Entry {text}")
 
@@ -147,6 +154,7 @@ TENANT_OWNED: dict[str, Callable] = {
     "editions.Meeting": _meeting,
     "editions.Track": _track,
     "notifications.OutboxEmail": _outbox_email,
+    "notifications.ReminderRule": _reminder_rule,
     "sampleapp.SampleEntry": _sample_entry,
     "ocp.Contribution": _ocp("ContributionFactory", "ocp_contribution", thematic_aspects="Aspects {text}"),
     "ocp.WorkshopRequest": _workshop_with_speaker,

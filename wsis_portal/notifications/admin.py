@@ -1,5 +1,10 @@
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -7,7 +12,7 @@ from django.utils.translation import ngettext
 from wsis_portal.tenants.admin import TenantScopedAdmin
 
 from .enums import OutboxStatus
-from .models import OutboxEmail
+from .models import OutboxEmail, ReminderRule
 
 
 @admin.register(OutboxEmail)
@@ -52,3 +57,42 @@ class OutboxEmailAdmin(TenantScopedAdmin):
 
         send_outbox.delay()
         self.message_user(request, ngettext("%d email queued again.", "%d emails queued again.", count) % count)
+
+
+@admin.register(ReminderRule)
+class ReminderRuleAdmin(TenantScopedAdmin):
+    list_display = ["call", "phase", "offset", "audience", "news_kind", "template", "is_active", "preview_link"]
+    list_filter = ["is_active", "audience", "news_kind", "call__edition"]
+    list_select_related = ["call__edition", "phase"]
+    # No search: a tenant has three rules per call, found by the call filter.
+    readonly_fields = ["created_at"]
+
+    def get_urls(self):
+        preview = path(
+            "<path:object_id>/preview/",
+            self.admin_site.admin_view(self.preview_view),
+            name="notifications_reminderrule_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    @admin.display(description=_("preview"))
+    def preview_link(self, obj: ReminderRule) -> str:
+        url = reverse("admin:notifications_reminderrule_preview", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Preview"))
+
+    def preview_view(self, request, object_id):
+        """Who would receive the rule now and the email the first of them would get."""
+        rule = self.get_object(request, unquote(object_id))
+        if rule is None or not self.has_view_permission(request, rule):
+            raise Http404
+        from .reminders import reminder_preview
+
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": rule,
+            "rule": rule,
+            "preview": reminder_preview(rule=rule),
+            "title": _("Preview of the reminder"),
+        }
+        return TemplateResponse(request, "notifications/reminderrule_preview.html", context)

@@ -1,10 +1,18 @@
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from .enums import EmailCategory, OutboxStatus
+from .enums import EmailCategory, NewsKind, OutboxStatus
+
+DEFAULT_REMINDER_TEMPLATE = "emails/reminders/deadline"
+REMINDER_TEMPLATES = [
+    (DEFAULT_REMINDER_TEMPLATE, _("Deadline reminder (drafts not yet submitted)")),
+    ("emails/reminders/review", _("Review reminder (entries waiting for review)")),
+]
 
 
 class OutboxEmail(models.Model):
@@ -60,3 +68,119 @@ class OutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient}: {self.subject}"
+
+
+def audience_choices() -> list[tuple[str, str]]:
+    # Imported late: the registry module imports the programme models.
+    from .audiences import audience_choices as choices
+
+    return choices()
+
+
+class ReminderRule(models.Model):
+    """Send ``template`` to ``audience`` ``offset`` before a deadline of ``call``:
+    the submission deadline, or the closing of ``phase`` when one is set.
+
+    The text lives in template files (``templates/<template>_subject.txt``,
+    ``_body.txt``, ``_body.html``) so that it is translated with the rest of
+    the portal; the secretariat picks one of ``REMINDER_TEMPLATES``."""
+
+    call = models.ForeignKey(
+        "editions.Call", verbose_name=_("call"), on_delete=models.CASCADE, related_name="reminder_rules"
+    )
+    phase = models.ForeignKey(
+        "editions.Phase",
+        verbose_name=_("phase"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminder_rules",
+        help_text=_("Leave empty for the call's submission deadline; otherwise the closing of this phase."),
+    )
+    offset = models.DurationField(
+        _("before the deadline"), help_text=_("How long before the deadline, e.g. “3 days” or “14 days, 0:00:00”.")
+    )
+    audience = models.CharField(_("audience"), max_length=64, choices=audience_choices)
+    news_kind = models.CharField(
+        _("kind of news"),
+        max_length=32,
+        choices=NewsKind.choices,
+        default=NewsKind.REMINDERS,
+        help_text=_("People who unsubscribed from this kind of news do not receive it."),
+    )
+    template = models.CharField(
+        _("email template"),
+        max_length=128,
+        choices=REMINDER_TEMPLATES,
+        default=DEFAULT_REMINDER_TEMPLATE,
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    tenant_path = "call__edition__tenant"
+    objects = ScopedManager(tenant=tenant_path)
+
+    class Meta:
+        ordering = ["call", "-offset"]
+        verbose_name = _("reminder rule")
+        verbose_name_plural = _("reminder rules")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(offset__gt=dt.timedelta(0)), name="reminder_offset_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(call)s: %(offset)s before, to %(audience)s") % {
+            "call": self.call.title,
+            "offset": self.offset,
+            "audience": self.get_audience_display(),
+        }
+
+
+class ReminderRun(models.Model):
+    """A rule's fan-out for one deadline, recorded once (the unique constraint):
+    the tick can run any number of times. ``superseded`` runs sent nothing
+    because a rule closer to the deadline was due at the same time."""
+
+    rule = models.ForeignKey(ReminderRule, verbose_name=_("rule"), on_delete=models.CASCADE, related_name="runs")
+    deadline = models.DateTimeField(_("deadline"))
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    superseded = models.BooleanField(_("superseded"), default=False)
+    chunks = models.PositiveIntegerField(_("chunks"), default=0)
+
+    tenant_path = "rule__call__edition__tenant"
+    objects = ScopedManager(tenant=tenant_path)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("reminder run")
+        verbose_name_plural = _("reminder runs")
+        constraints = [models.UniqueConstraint(fields=["rule", "deadline"], name="reminder_run_once_per_deadline")]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} @ {self.deadline:%Y-%m-%d %H:%M} UTC"
+
+
+class NewsPreference(models.Model):
+    """Whether a person receives a kind of news from a tenant. No row means the
+    default (``DEFAULT_SUBSCRIBED``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="news_preferences"
+    )
+    tenant = models.ForeignKey("tenants.Tenant", verbose_name=_("tenant"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind of news"), max_length=32, choices=NewsKind.choices)
+    subscribed = models.BooleanField(_("subscribed"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    tenant_path = "tenant"
+    objects = ScopedManager(tenant=tenant_path)
+
+    class Meta:
+        verbose_name = _("news preference")
+        verbose_name_plural = _("news preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "tenant", "kind"], name="news_preference_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {self.subscribed}"

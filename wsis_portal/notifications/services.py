@@ -28,7 +28,7 @@ from django.utils.html import linebreaks, urlize
 from django.utils.safestring import mark_safe
 from django_scopes import scopes_disabled
 
-from .enums import EmailCategory, OutboxStatus
+from .enums import EmailCategory, NewsKind, OutboxStatus
 from .models import OutboxEmail
 
 logger = logging.getLogger(__name__)
@@ -89,8 +89,22 @@ def email_enqueue(
     category: str = EmailCategory.TRANSACTIONAL,
     headers: dict | None = None,
     from_email: str | None = None,
+    news_kind: str | None = None,
 ) -> OutboxEmail | None:
-    """Store one email; returns None if ``dedup_key`` was already enqueued."""
+    """Store one email; returns None if ``dedup_key`` was already enqueued.
+
+    Non-transactional mail (``category=NEWS``) to a user of a tenant carries the
+    one-click unsubscribe headers for ``news_kind`` and is not stored at all
+    when the user left that kind of news."""
+    headers = dict(headers or {})
+    if category == EmailCategory.NEWS and user is not None and tenant is not None:
+        from .unsubscribe import news_preferences_of, unsubscribe_headers
+
+        kind = news_kind or NewsKind.ANNOUNCEMENTS
+        with scopes_disabled():
+            if not news_preferences_of(user=user, tenant=tenant)[kind]:
+                return None
+        headers = {**unsubscribe_headers(user_id=user.pk, tenant_id=tenant.pk, kind=kind), **headers}
     if not body_html:
         body_html = html_from_text(subject=subject, body_text=body_text, language=language)
     try:
@@ -104,7 +118,7 @@ def email_enqueue(
                 subject=subject,
                 body_text=body_text,
                 body_html=body_html,
-                headers=headers or {},
+                headers=headers,
                 language=language,
                 category=category,
             )

@@ -1,0 +1,197 @@
+"""Who a reminder rule reaches: a registry of audiences.
+
+An audience is a function ``(rule) -> QuerySet[User]``, registered with
+:func:`audience`. The fan-out walks the queryset by primary key in chunks and
+evaluates it again inside each chunk, so what a selector says ("has a draft
+that is not submitted") is checked when the email is written, not when the
+rule became due. An optional ``links`` function gives, per recipient, the
+pages the email points to (the recipient's drafts, the entries to review) in
+a fixed number of queries for a whole chunk.
+
+A new audience is a few lines::
+
+    @audience("jury-members", label=_("Jury members of the call"))
+    def jury_members(rule):
+        return User.objects.filter(juries__call=rule.call)
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .enums import NewsKind
+from .models import NewsPreference
+
+# A link in an email: (text, absolute URL).
+Link = tuple[str, str]
+LinksFunction = Callable[..., dict[int, list[Link]]]
+
+
+@dataclass(frozen=True)
+class Audience:
+    key: str
+    label: str
+    users: Callable
+    links: LinksFunction | None = None
+
+
+_audiences: dict[str, Audience] = {}
+
+
+def audience(key: str, *, label, links: LinksFunction | None = None):
+    """Register ``function(rule) -> QuerySet[User]`` as the audience ``key``."""
+
+    def register(function):
+        _audiences[key] = Audience(key=key, label=label, users=function, links=links)
+        return function
+
+    return register
+
+
+def get_audience(key: str) -> Audience:
+    return _audiences[key]
+
+
+def audience_choices() -> list[tuple[str, str]]:
+    return [(item.key, item.label) for item in _audiences.values()]
+
+
+def recipients(rule) -> QuerySet:
+    """The rule's audience as active users, without those who left the rule's
+    kind of news in the rule's tenant (ordered by primary key, for chunking)."""
+    tenant_id = rule.call.edition.tenant_id
+    return (
+        get_audience(rule.audience)
+        .users(rule)
+        .filter(is_active=True)
+        # A subquery: exclude() over a multi-valued relation would not hold the
+        # three conditions to one preference row.
+        .exclude(
+            pk__in=NewsPreference.objects.filter(tenant_id=tenant_id, kind=rule.news_kind, subscribed=False).values(
+                "user_id"
+            )
+        )
+        .order_by("pk")
+    )
+
+
+def links_for(rule, users: Iterable) -> dict[int, list[Link]]:
+    item = get_audience(rule.audience)
+    if item.links is None:
+        return {}
+    return item.links(rule, [user.pk for user in users])
+
+
+def _absolute(url: str) -> str:
+    return url if url.startswith(("http://", "https://")) else f"{settings.SITE_URL}{url}"
+
+
+def _my_submissions_url(rule) -> str:
+    return _absolute(reverse("editions:my_submissions", kwargs={"tenant_slug": rule.call.edition.tenant.slug}))
+
+
+def _entry_links(rule, entries) -> dict[int, list[Link]]:
+    """Each entry's own page, or "My submissions" when its model has none."""
+    found: dict[int, list[Link]] = defaultdict(list)
+    for user_id, entry in entries:
+        url = entry.get_absolute_url()
+        found[user_id].append((entry.title_for_owner, _absolute(url) if url else _my_submissions_url(rule)))
+    return found
+
+
+# --- Draft owners -------------------------------------------------------------
+
+
+def submission_models():
+    from wsis_portal.editions.selectors import submission_models as models
+
+    return models()
+
+
+def _drafts(model, rule):
+    from wsis_portal.editions.enums import SubmissionStatus
+
+    return model.objects.filter(call_id=rule.call_id, status=SubmissionStatus.DRAFT, owner__isnull=False)
+
+
+def _draft_links(rule, user_ids: list[int]) -> dict[int, list[Link]]:
+    entries = []
+    for model in submission_models():
+        for draft in _drafts(model, rule).filter(owner_id__in=user_ids).select_related("tenant").order_by("pk"):
+            entries.append((draft.owner_id, draft))
+    return _entry_links(rule, entries)
+
+
+@audience("draft-owners", label=_("Owners of drafts in the call (not yet submitted)"), links=_draft_links)
+def draft_owners(rule) -> QuerySet:
+    """Works for every programme model built on ``editions.models.Submission``."""
+    condition = Q(pk__in=[])
+    for model in submission_models():
+        condition |= Q(pk__in=_drafts(model, rule).values("owner_id"))
+    return get_user_model().objects.filter(condition)
+
+
+# --- Reviewers with pending work ---------------------------------------------
+
+PENDING_REVIEW_STATUSES = ("submitted", "under_review")
+
+
+def _reviewable_models():
+    return [model for model in submission_models() if any(f.name == "reviewers" for f in model._meta.many_to_many)]
+
+
+def _pending(model, rule):
+    return model.objects.filter(call_id=rule.call_id, status__in=PENDING_REVIEW_STATUSES)
+
+
+def _review_links(rule, user_ids: list[int]) -> dict[int, list[Link]]:
+    entries = []
+    for model in _reviewable_models():
+        through = model.reviewers.through
+        user_column = model.reviewers.field.m2m_reverse_field_name()
+        entry_column = model.reviewers.field.m2m_field_name()
+        pairs = through.objects.filter(
+            **{f"{user_column}_id__in": user_ids, f"{entry_column}__in": _pending(model, rule)}
+        ).values_list(f"{user_column}_id", f"{entry_column}_id")
+        pairs = list(pairs)
+        by_pk = _pending(model, rule).select_related("tenant").in_bulk([entry for _user, entry in pairs])
+        entries.extend((user_id, by_pk[entry_id]) for user_id, entry_id in sorted(pairs) if entry_id in by_pk)
+    return _entry_links(rule, entries)
+
+
+@audience("pending-reviewers", label=_("Assigned reviewers with entries waiting for review"), links=_review_links)
+def pending_reviewers(rule) -> QuerySet:
+    """Reviewers assigned to a submitted or under-review entry of the call, on
+    every Submission model that has a ``reviewers`` field (the OCP entries)."""
+    condition = Q(pk__in=[])
+    for model in _reviewable_models():
+        through = model.reviewers.through
+        user_column = model.reviewers.field.m2m_reverse_field_name()
+        entry_column = model.reviewers.field.m2m_field_name()
+        condition |= Q(
+            pk__in=through.objects.filter(**{f"{entry_column}__in": _pending(model, rule)}).values(f"{user_column}_id")
+        )
+    return get_user_model().objects.filter(condition)
+
+
+# --- Stakeholders who opted in -----------------------------------------------
+
+
+@audience("opted-in-stakeholders", label=_("Stakeholders of the forum who opted in to this kind of news"))
+def opted_in_stakeholders(rule) -> QuerySet:
+    return get_user_model().objects.filter(
+        news_preferences__tenant_id=rule.call.edition.tenant_id,
+        news_preferences__kind=rule.news_kind,
+        news_preferences__subscribed=True,
+    )
+
+
+__all__ = ["Audience", "NewsKind", "audience", "audience_choices", "get_audience", "links_for", "recipients"]

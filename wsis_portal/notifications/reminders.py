@@ -1,0 +1,292 @@
+"""Reminder rules: which are due, and their fan-out to the outbox.
+
+- :func:`due_reminders` lists every (active rule, deadline) whose moment
+  (``deadline - offset``) has passed while the deadline has not, and that has no
+  ``ReminderRun`` yet. The deadline honours whole-call extensions; every
+  per-organisation extension is a deadline of its own, reaching the members of
+  that organisation (by ``User.organisation``) only.
+- :func:`reminders_tick` (beat, every tick) records one ``ReminderRun`` per due
+  (rule, deadline) - the unique constraint makes it once however often the tick
+  runs - and after commit queues :func:`reminder_fan_out`.
+- The fan-out walks the audience by primary key and queues one
+  :func:`reminder_send_chunk` per ``CHUNK_SIZE`` recipients (a range of keys,
+  so a message stays small for any audience).
+- A chunk evaluates the audience again (someone who submitted meanwhile is no
+  longer a draft owner; someone who unsubscribed is left out), renders each
+  email in the recipient's language and writes all rows with one
+  ``bulk_create(ignore_conflicts=True)`` on ``dedup_key =
+  reminder:<rule>:<user>:<deadline ISO>``: a rule run twice, a tick run twice or
+  a retried chunk write each email once, and an extension (a new deadline)
+  writes one new one.
+
+A rule never fires for a moment that passed before the rule existed (a call
+created 10 days before its deadline gets no "14 days before" reminder), and when
+several rules of one audience are due at once (the tick was down, or an
+extension moved the deadline), only the one closest to the deadline sends; the
+others are recorded as superseded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from .audiences import links_for, recipients
+from .enums import EmailCategory
+from .models import OutboxEmail, ReminderRule, ReminderRun
+from .services import _kick_sender_on_commit, render_email
+from .unsubscribe import unsubscribe_headers, unsubscribe_url
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 1000
+DEFAULT_OFFSETS = (dt.timedelta(days=14), dt.timedelta(days=3), dt.timedelta(days=1))
+
+
+def create_default_rules(*, call) -> list[ReminderRule]:
+    """Reminders 14, 3 and 1 days before the deadline to owners of drafts."""
+    return ReminderRule.objects.bulk_create(
+        [ReminderRule(call=call, offset=offset, audience="draft-owners") for offset in DEFAULT_OFFSETS]
+    )
+
+
+# --- Deadlines ------------------------------------------------------------------
+
+
+def rule_phase(rule: ReminderRule):
+    return rule.phase if rule.phase_id else rule.call.submission_phase
+
+
+def rule_deadline(rule: ReminderRule, organisation_id: int | None = None) -> dt.datetime | None:
+    """The deadline the rule counts back from, for members of ``organisation_id``."""
+    phase = rule_phase(rule)
+    return None if phase is None else rule.call.phase_closes_at(phase, organisation_id)
+
+
+def rule_deadlines(rule: ReminderRule) -> set[dt.datetime]:
+    """Every distinct deadline of the rule: everyone's, and each organisation's own."""
+    general = rule_deadline(rule)
+    if general is None:
+        return set()
+    deadlines = {general}
+    for extension in rule.call.extensions.all():
+        if extension.organisation_id is not None:
+            deadlines.add(rule_deadline(rule, extension.organisation_id))
+    return deadlines
+
+
+def _with_call(queryset):
+    return queryset.select_related("call__edition__tenant", "phase").prefetch_related(
+        "call__phases", "call__extensions"
+    )
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    rule: ReminderRule
+    deadline: dt.datetime
+    superseded: bool
+
+
+def is_due(rule: ReminderRule, deadline: dt.datetime, now: dt.datetime) -> bool:
+    moment = deadline - rule.offset
+    return moment <= now < deadline and rule.created_at <= moment
+
+
+def due_reminders(*, now: dt.datetime) -> list[DueReminder]:
+    with scopes_disabled():
+        rules = list(
+            _with_call(
+                ReminderRule.objects.filter(is_active=True).filter(
+                    Q(call__phases__closes_at__gt=now) | Q(call__extensions__closes_at__gt=now)
+                )
+            ).distinct()
+        )
+        ran = set(ReminderRun.objects.filter(rule__in=rules).values_list("rule_id", "deadline"))
+    candidates = [
+        (rule, deadline)
+        for rule in rules
+        for deadline in rule_deadlines(rule)
+        if is_due(rule, deadline, now) and (rule.pk, deadline) not in ran
+    ]
+    # Of several due rules for the same people and deadline, the closest to it wins.
+    closest: dict[tuple, ReminderRule] = {}
+    for rule, deadline in candidates:
+        group = (rule.call_id, rule.phase_id, rule.audience, rule.news_kind, deadline)
+        if group not in closest or rule.offset < closest[group].offset:
+            closest[group] = rule
+    due = [
+        DueReminder(
+            rule,
+            deadline,
+            superseded=closest[(rule.call_id, rule.phase_id, rule.audience, rule.news_kind, deadline)] is not rule,
+        )
+        for rule, deadline in candidates
+    ]
+    return sorted(due, key=lambda item: (item.deadline - item.rule.offset, item.rule.pk))
+
+
+def reminders_tick(*, now: dt.datetime | None = None) -> int:
+    """Record every due (rule, deadline) once and queue its fan-out; returns how many started."""
+    from .tasks import reminder_fan_out as fan_out_task
+
+    now = now or timezone.now()
+    started = 0
+    for item in due_reminders(now=now):
+        with scope(tenant=item.rule.call.edition.tenant_id), transaction.atomic():
+            try:
+                with transaction.atomic():
+                    run = ReminderRun.objects.create(
+                        rule=item.rule, deadline=item.deadline, started_at=now, superseded=item.superseded
+                    )
+            except IntegrityError:
+                continue
+            if not item.superseded:
+                fan_out_task.delay_on_commit(run_id=run.pk)
+                started += 1
+    return started
+
+
+# --- Fan-out --------------------------------------------------------------------
+
+
+def _load_run(run_id: int) -> ReminderRun | None:
+    with scopes_disabled():
+        return (
+            ReminderRun.objects.select_related("rule__call__edition__tenant", "rule__phase")
+            .prefetch_related("rule__call__phases", "rule__call__extensions")
+            .filter(pk=run_id)
+            .first()
+        )
+
+
+def chunk_bounds(pks, size: int = CHUNK_SIZE) -> list[tuple[int, int]]:
+    """``(after_pk, last_pk)`` ranges of ``size`` keys each, from ascending ``pks``."""
+    bounds, after, count, last = [], 0, 0, None
+    for pk in pks:
+        count, last = count + 1, pk
+        if count == size:
+            bounds.append((after, pk))
+            after, count = pk, 0
+    if count:
+        bounds.append((after, last))
+    return bounds
+
+
+def reminder_fan_out(*, run_id: int) -> int:
+    """Queue one chunk task per ``CHUNK_SIZE`` recipients of the run; returns the number of chunks."""
+    from .tasks import reminder_send_chunk as chunk_task
+
+    run = _load_run(run_id)
+    if run is None or run.superseded:
+        return 0
+    with scope(tenant=run.rule.call.edition.tenant_id):
+        pks = recipients(run.rule).values_list("pk", flat=True).iterator(chunk_size=CHUNK_SIZE * 5)
+        bounds = chunk_bounds(pks)
+        ReminderRun.objects.filter(pk=run.pk).update(chunks=len(bounds))
+    for after_pk, last_pk in bounds:
+        chunk_task.delay(run_id=run.pk, after_pk=after_pk, last_pk=last_pk)
+    return len(bounds)
+
+
+def preferences_url(tenant) -> str:
+    return settings.SITE_URL + reverse("notifications:preferences", kwargs={"tenant_slug": tenant.slug})
+
+
+def language_of(user) -> str:
+    languages = {code for code, _name in settings.LANGUAGES}
+    return user.preferred_language if user.preferred_language in languages else settings.LANGUAGE_CODE
+
+
+def reminder_email(*, rule: ReminderRule, user, deadline: dt.datetime, links: list) -> OutboxEmail:
+    """The (unsaved) outbox row of one reminder, rendered in ``user``'s language."""
+    call = rule.call
+    tenant = call.edition.tenant
+    language = language_of(user)
+    context = {
+        "user": user,
+        "rule": rule,
+        "call": call,
+        "edition": call.edition,
+        "tenant": tenant,
+        "phase": rule_phase(rule),
+        "deadline": deadline,
+        "links": links,
+        "unsubscribe_url": unsubscribe_url(user_id=user.pk, tenant_id=tenant.pk, kind=rule.news_kind),
+        "preferences_url": preferences_url(tenant),
+    }
+    rendered = render_email(template=rule.template, context=context, language=language)
+    return OutboxEmail(
+        tenant=tenant,
+        dedup_key=f"reminder:{rule.pk}:{user.pk}:{deadline.isoformat()}",
+        recipient=user.email,
+        user=user,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        subject=rendered.subject,
+        body_text=rendered.body_text,
+        body_html=rendered.body_html,
+        headers=unsubscribe_headers(user_id=user.pk, tenant_id=tenant.pk, kind=rule.news_kind),
+        language=language,
+        category=EmailCategory.NEWS,
+    )
+
+
+def reminder_send_chunk(*, run_id: int, after_pk: int, last_pk: int, now: dt.datetime | None = None) -> int:
+    """Write the reminders of the run's recipients with ``after_pk < pk <= last_pk``;
+    returns how many rows were offered to the outbox (duplicates are ignored)."""
+    now = now or timezone.now()
+    run = _load_run(run_id)
+    if run is None or run.superseded or now >= run.deadline:
+        return 0
+    rule = run.rule
+    with scope(tenant=rule.call.edition.tenant_id), transaction.atomic():
+        users = [
+            user
+            for user in recipients(rule).filter(pk__gt=after_pk, pk__lte=last_pk)
+            # Members of an organisation with its own deadline hear about that one.
+            if rule_deadline(rule, user.organisation_id) == run.deadline
+        ]
+        if not users:
+            return 0
+        links = links_for(rule, users)
+        emails = [
+            reminder_email(rule=rule, user=user, deadline=run.deadline, links=links.get(user.pk, [])) for user in users
+        ]
+        OutboxEmail.objects.bulk_create(emails, ignore_conflicts=True, batch_size=CHUNK_SIZE)
+        _kick_sender_on_commit()
+    return len(emails)
+
+
+# --- Preview ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReminderPreview:
+    count: int
+    first: list
+    sample: OutboxEmail | None
+    deadline: dt.datetime | None
+
+
+def reminder_preview(*, rule: ReminderRule, limit: int = 20) -> ReminderPreview:
+    """Who the rule would reach now, and the email the first of them would get
+    (nothing is written)."""
+    audience = recipients(rule)
+    first = list(audience.select_related("organisation")[:limit])
+    deadline = rule_deadline(rule)
+    sample = None
+    if first and deadline is not None:
+        user = first[0]
+        user_deadline = rule_deadline(rule, user.organisation_id)
+        sample = reminder_email(
+            rule=rule, user=user, deadline=user_deadline, links=links_for(rule, [user]).get(user.pk, [])
+        )
+    return ReminderPreview(count=audience.count(), first=first, sample=sample, deadline=deadline)
