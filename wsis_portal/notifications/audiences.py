@@ -182,6 +182,26 @@ def pending_reviewers(rule) -> QuerySet:
     return get_user_model().objects.filter(condition)
 
 
+# --- Nominees -------------------------------------------------------------------
+
+NOMINATED_STATUSES = ("submitted", "under_review", "accepted")
+
+
+def _nomination_models():
+    return [model for model in submission_models() if any(f.name == "nominee_email" for f in model._meta.fields)]
+
+
+@audience("nominees", label=_("Nominees with an account (nominations submitted or accepted)"))
+def nominees(rule) -> QuerySet:
+    """People nominated in the call (a ``nominee_email`` field, e.g. HLTF
+    nominations) who have an account with that address."""
+    emails = set()
+    for model in _nomination_models():
+        found = model.objects.filter(call_id=rule.call_id, status__in=NOMINATED_STATUSES).exclude(nominee_email="")
+        emails.update(address.lower() for address in found.values_list("nominee_email", flat=True))
+    return get_user_model().objects.filter(email__in=emails)
+
+
 # --- Stakeholders who opted in -----------------------------------------------
 
 
