@@ -144,6 +144,25 @@ def _prize_entry(tenant, text):
     return PrizeEntryFactory(call=call, category=category, title=f"Project {text}")
 
 
+def _stocktaking_collection(tenant, text):
+    from django.utils.text import slugify
+
+    from tests.stocktaking.factories import CollectionFactory
+
+    return CollectionFactory(tenant=tenant, name=f"Collection {text}", slug=slugify(f"collection {text}")[:60])
+
+
+def _stocktaking_entry(tenant, text):
+    from django.utils.text import slugify
+
+    from tests.stocktaking.factories import CollectionFactory, EntryFactory
+
+    entry = EntryFactory(tenant=tenant, title=f"Stocktaking {text}", organisation_name=f"Organisation {text}")
+    slug = slugify(f"entry collection {text}")[:60]
+    entry.collections.add(CollectionFactory(tenant=tenant, name=f"Entry collection {text}", slug=slug))
+    return entry
+
+
 TENANT_OWNED: dict[str, Callable] = {
     "tenants.Membership": _membership,
     "editions.Edition": _edition,
@@ -165,6 +184,8 @@ TENANT_OWNED: dict[str, Callable] = {
     "ocp.FinalBrief": _final_brief,
     "prizes.Contest": _prizes_contest,
     "prizes.PrizeEntry": _prize_entry,
+    "stocktaking.Entry": _stocktaking_entry,
+    "stocktaking.Collection": _stocktaking_collection,
 }
 
 

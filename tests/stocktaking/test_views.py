@@ -1,0 +1,183 @@
+import pytest
+from django.urls import reverse
+
+from stocktaking import services
+from stocktaking.enums import EntryStatus
+from stocktaking.models import Entry
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(name, tenant, **kwargs):
+    return reverse(f"stocktaking:{name}", kwargs={"tenant_slug": tenant.slug, **kwargs})
+
+
+def test_search_page_lists_published_entries_for_anonymous(client, tenant, make_published, make_entry):
+    make_published(title="Telemedicine for villages")
+    make_entry(title="A draft")
+
+    response = client.get(_url("search", tenant))
+
+    assert response.status_code == 200
+    assert [entry.title for entry in response.context["page"]] == ["Telemedicine for villages"]
+    content = response.content.decode()
+    assert "1 entry found" in content
+    assert "A draft" not in content
+
+
+def test_search_page_keeps_filters_in_the_url_and_counts_facets(client, tenant, make_published, action_line):
+    make_published(title="Telemedicine", kind="training")
+    make_published(title="Portal", kind="website")
+
+    response = client.get(_url("search", tenant), {"kind": "training"})
+
+    assert [entry.title for entry in response.context["page"]] == ["Telemedicine"]
+    kind = next(facet for facet in response.context["facets"] if facet.name == "kind")
+    assert [(item.value, item.count) for item in kind.values] == [("training", 1)]
+    line = next(facet for facet in response.context["facets"] if facet.name == "action_line")
+    assert line.values[0].url == f"?kind=training&action_line={action_line.pk}"
+
+
+def test_search_page_ignores_invalid_filter_values(client, tenant, make_published):
+    make_published(title="Telemedicine")
+
+    response = client.get(_url("search", tenant), {"sdg": "nope", "year": "x", "sort": "bogus"})
+
+    assert response.status_code == 200
+    assert [entry.title for entry in response.context["page"]] == ["Telemedicine"]
+
+
+def test_search_page_paginates_by_twenty(client, tenant, make_published):
+    for number in range(21):
+        make_published(title=f"Entry {number:02d}")
+
+    response = client.get(_url("search", tenant), {"sort": "title", "page": 2})
+
+    assert [entry.title for entry in response.context["page"]] == ["Entry 20"]
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_search_page_query_count_is_constant(client, tenant, make_published, django_assert_num_queries, count):
+    for number in range(count):
+        make_published(title=f"Telemedicine {number}")
+
+    # Tenant, 5 choice lists, 8 facets, count, page, prefetched Action Lines.
+    with django_assert_num_queries(17):
+        response = client.get(_url("search", tenant), {"q": "telemedicine", "sort": "relevance"})
+
+    assert response.context["count"] == count
+
+
+def test_entry_page_shows_published_entry(client, tenant, make_published):
+    entry = make_published(title="Telemedicine for villages")
+
+    response = client.get(_url("detail", tenant, pk=entry.pk))
+
+    assert response.status_code == 200
+    assert "Telemedicine for villages" in response.content.decode()
+
+
+def test_entry_page_of_draft_or_other_tenant_answers_404(client, tenant, other_tenant, make_entry, make_published):
+    draft = make_entry()
+    theirs = make_published(target_tenant=other_tenant)
+
+    assert client.get(_url("detail", tenant, pk=draft.pk)).status_code == 404
+    assert client.get(_url("detail", tenant, pk=theirs.pk)).status_code == 404
+
+
+def test_my_entries_needs_login(client, tenant):
+    response = client.get(_url("mine", tenant))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_my_entries_lists_only_own_entries(client, tenant, stakeholder, make_entry):
+    make_entry(title="Mine")
+    make_entry(title="Someone else's", owner=factories.UserFactory())
+    client.force_login(stakeholder)
+
+    response = client.get(_url("mine", tenant))
+
+    assert [row["entry"].title for row in response.context["rows"]] == ["Mine"]
+
+
+def _form_data(action_line, **overrides):
+    data = {
+        "title": "Community networks in Nepal",
+        "description": "Villages build their own networks.",
+        "kind": "project",
+        "language": "en",
+        "organisation_name": "Nepal Wireless",
+        "countries": ["NP"],
+        "coverage": "national",
+        "start_year": "2018",
+        "project_status": "ongoing",
+        "action_lines": [str(action_line.pk)],
+        "action": "save",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_owner_creates_and_submits_an_entry(client, tenant, stakeholder, action_line):
+    client.force_login(stakeholder)
+
+    response = client.post(_url("create", tenant), _form_data(action_line, action="submit"))
+
+    entry = Entry.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == _url("mine", tenant)
+    assert (entry.owner, entry.tenant, entry.status) == (stakeholder, tenant, EntryStatus.PENDING)
+    assert [country.code for country in entry.countries] == ["NP"]
+
+
+def test_create_form_shows_errors(client, tenant, stakeholder, action_line):
+    client.force_login(stakeholder)
+
+    data = _form_data(action_line, title="", start_year="2020", end_year="2010")
+    response = client.post(_url("create", tenant), data)
+
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"title", "end_year"}
+    assert not Entry.objects.exists()
+
+
+def test_owner_edits_published_entry_through_a_revision(client, tenant, stakeholder, manager, make_entry, action_line):
+    entry = make_entry()
+    services.entry_submit(entry=entry, by=stakeholder)
+    services.entry_publish(entry=entry, by=manager)
+    client.force_login(stakeholder)
+
+    client.post(_url("edit", tenant, pk=entry.pk), _form_data(action_line, title="New title", action="submit"))
+
+    entry.refresh_from_db()
+    revision = entry.revisions.get()
+    assert (entry.title, entry.status) == ("Digital schools for rural Kenya", EntryStatus.PUBLISHED)
+    assert (revision.title, revision.status) == ("New title", EntryStatus.PENDING)
+    page = client.get(_url("edit", tenant, pk=entry.pk))
+    assert page.context["editable"] is False
+
+
+def test_other_owner_and_other_tenant_get_404(client, tenant, other_tenant, make_entry, action_line):
+    entry = make_entry()
+    intruder = factories.UserFactory()
+    client.force_login(intruder)
+
+    assert client.get(_url("edit", tenant, pk=entry.pk)).status_code == 404
+    assert client.post(_url("edit", tenant, pk=entry.pk), _form_data(action_line)).status_code == 404
+    assert client.post(_url("submit", tenant, pk=entry.pk)).status_code == 404
+    client.force_login(entry.owner)
+    assert client.get(_url("edit", other_tenant, pk=entry.pk)).status_code == 404
+
+
+def test_submit_view_reports_what_is_missing(client, tenant, stakeholder, make_entry):
+    entry = make_entry(description="")
+    client.force_login(stakeholder)
+
+    response = client.post(_url("submit", tenant, pk=entry.pk), follow=True)
+
+    assert "description" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.status == EntryStatus.DRAFT
