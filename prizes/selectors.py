@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
-from wsis_portal.editions.enums import CallKind
+from wsis_portal.editions.enums import CallKind, SubmissionStatus
 from wsis_portal.editions.models import Call, Edition, Phase
 
 from .models import Contest, ContestCategory, PrizeEntry
@@ -39,6 +39,19 @@ def entries_for_owner(*, tenant, user, contest: Contest) -> list[PrizeEntry]:
         PrizeEntry.objects.filter(tenant=tenant, owner=user, call__edition_id=contest.edition_id)
         .select_related("category__prize_category__action_line")
         .order_by("-updated_at")
+    )
+
+
+def categories_used_by_organisation(*, tenant, organisation_id: int | None, contest: Contest) -> set[int]:
+    """The categories where the organisation already has a (not withdrawn) entry (one query)."""
+    if organisation_id is None:
+        return set()
+    return set(
+        PrizeEntry.objects.filter(
+            tenant=tenant, organisation_id=organisation_id, call__edition_id=contest.edition_id, category__isnull=False
+        )
+        .exclude(status=SubmissionStatus.WITHDRAWN)
+        .values_list("category_id", flat=True)
     )
 
 

@@ -50,7 +50,9 @@ def overview(request):
             categories=selectors.contest_categories(contest=contest),
             criteria=list(contest.criteria.all()),
             entries=entries,
-            used_category_ids={entry.category_id for entry in entries if entry.status != SubmissionStatus.WITHDRAWN},
+            used_category_ids=selectors.categories_used_by_organisation(
+                tenant=request.tenant, organisation_id=organisation_id, contest=contest
+            ),
         )
     return render(request, "prizes/overview.html", context)
 

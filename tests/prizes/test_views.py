@@ -393,3 +393,35 @@ def test_same_project_in_a_second_category_is_refused_next_to_the_title(
     ]
     entry.refresh_from_db()
     assert (entry.category, entry.title) == (categories[1], "Rural schools online")
+
+
+def test_start_in_a_chosen_category(client, contest, categories, author):
+    client.force_login(author)
+
+    client.post("/wsis/prizes/entries/new/", {"category": categories[4].pk})
+
+    assert PrizeEntry.objects.get().category == categories[4]
+
+
+def test_start_in_a_category_in_use_is_refused_with_the_quota_message(
+    client, call, contest, categories, author, colleague
+):
+    PrizeEntryFactory(call=call, owner=colleague, category=categories[4])
+    client.force_login(author)
+
+    response = client.post("/wsis/prizes/entries/new/", {"category": categories[4].pk}, follow=True)
+
+    assert PrizeEntry.objects.count() == 1
+    assert "Your organisation already has an entry in this category" in response.content.decode()
+
+
+def test_overview_offers_only_categories_the_organisation_has_not_used(
+    client, call, contest, categories, author, colleague
+):
+    PrizeEntryFactory(call=call, owner=colleague, category=categories[0])
+    client.force_login(author)
+
+    content = client.get("/wsis/prizes/").content.decode()
+
+    assert f'<option value="{categories[0].pk}">' not in content
+    assert f'<option value="{categories[1].pk}">' in content
