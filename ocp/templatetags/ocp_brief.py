@@ -17,8 +17,9 @@ def ocp_brief_url(context, edition) -> str:
     tenant = getattr(request, "tenant", None)
     if edition is None or tenant is None:
         return ""
-    # One query for visitors; the membership is read only when the brief is not public.
-    public = FinalBrief.objects.filter(edition=edition, published_at__lte=timezone.now()).exists()
-    if public or request.user.has_perm("tenants.view_tenant_data", tenant):
-        return reverse("ocp:brief", kwargs={"tenant_slug": tenant.slug})
-    return ""
+    # One query for visitors; staff memberships are read only for staff accounts.
+    user = request.user
+    may_see = FinalBrief.objects.filter(edition=edition, published_at__lte=timezone.now()).exists() or (
+        user.is_staff and user.has_perm("tenants.view_tenant_data", tenant)
+    )
+    return reverse("ocp:brief", kwargs={"tenant_slug": tenant.slug}) if may_see else ""
