@@ -37,6 +37,7 @@ from .enums import OcpStatus
 from .export import as_csv, as_xlsx, export_rows
 from .models import (
     Contribution,
+    CoordinationMechanism,
     ExhibitionRequest,
     HltfNomination,
     Speaker,
@@ -409,3 +410,26 @@ class HltfNominationAdmin(OcpSubmissionAdmin):
     list_display = [*BASE_LIST_DISPLAY, "nominating_stakeholder_type", "nominee_gender"]
     list_filter = [*BASE_LIST_FILTER, "nominating_stakeholder_type", "nominee_gender"]
     search_fields = [*BASE_SEARCH_FIELDS, "nominee_name", "nominee_organisation", "mechanism"]
+
+
+@admin.register(CoordinationMechanism)
+class CoordinationMechanismAdmin(TenantScopedAdmin):
+    """The stakeholder coordination mechanisms the secretariat recognises:
+    members of their organisations may nominate High-Level Track Facilitators.
+    Organisations are shared by every tenant: they are searched (autocomplete),
+    not listed."""
+
+    list_display = ["name", "stakeholder_type", "tenant", "organisation_count"]
+    list_filter = ["stakeholder_type", "tenant"]
+    list_select_related = ["stakeholder_type", "tenant"]
+    search_fields = ["name", "organisations__name"]
+    autocomplete_fields = ["organisations"]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(organisation_total=Count("organisations", distinct=True))
+
+    @admin.display(description=_("organisations"), ordering="organisation_total")
+    def organisation_count(self, obj):
+        return obj.organisation_total

@@ -12,12 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .enums import OcpStatus
-from .models import Session, SessionSpeaker, WorkshopRequest
+from .facilitators import facilitators_prefetch
+from .models import Session, SessionFacilitator, SessionSpeaker, WorkshopRequest
 
 
 class AgendaError(Exception):
@@ -99,15 +100,16 @@ FILTERS = ("track", "format", "action_line", "sdg", "language")
 
 
 def published_sessions(*, edition) -> QuerySet[Session]:
-    """The edition's published sessions with what the agenda shows (a fixed
-    number of queries, however many sessions)."""
+    """The edition's published sessions with what the agenda and its
+    calendar show: speakers and facilitators (``facilitator_list``), a fixed
+    number of queries however many sessions. Action Lines and SDGs only
+    filter the list, so they are not loaded."""
     return (
         Session.objects.filter(edition=edition, is_published=True)
         .select_related("session_format", "track")
         .prefetch_related(
-            "action_lines",
-            "sdgs",
             Prefetch("speakers", queryset=SessionSpeaker.objects.order_by("position", "id")),
+            facilitators_prefetch(),
         )
         .order_by("starts_at", "title", "pk")
     )
@@ -134,15 +136,23 @@ def filter_sessions(queryset: QuerySet[Session], *, params: dict[str, str]) -> Q
 
 
 def published_session(*, tenant, pk: int) -> Session:
-    """One published session of ``tenant`` (any of its editions); 404 otherwise."""
+    """One published session of ``tenant`` (any of its editions) with its
+    facilitators in ``facilitator_list``; 404 otherwise. The facilitators are
+    read only when the session has some (most sessions have none)."""
     from django.shortcuts import get_object_or_404
 
-    return get_object_or_404(
+    session = get_object_or_404(
         Session.objects.filter(edition__tenant=tenant, is_published=True)
         .select_related("edition", "session_format", "track")
+        .annotate(has_facilitators=Exists(SessionFacilitator.objects.filter(session=OuterRef("pk"))))
         .prefetch_related("action_lines", "sdgs", "speakers"),
         pk=pk,
     )
+    if session.has_facilitators:
+        prefetch_related_objects([session], facilitators_prefetch())
+    else:
+        session.facilitator_list = []
+    return session
 
 
 @dataclass
@@ -177,6 +187,12 @@ def _session_description(session: Session) -> str:
     speakers = list(session.speakers.all())
     if speakers:
         lines.append(_("Speakers: %(names)s") % {"names": ", ".join(speaker.name for speaker in speakers)})
+    facilitators = getattr(session, "facilitator_list", [])
+    if facilitators:
+        lines.append(
+            _("High-Level Track Facilitators: %(names)s")
+            % {"names": ", ".join(item.nomination.nominee_name for item in facilitators)}
+        )
     return "\n\n".join(lines)
 
 

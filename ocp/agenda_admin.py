@@ -21,7 +21,9 @@ from wsis_portal.editions.formatting import zone_label
 from wsis_portal.tenants.admin import TenantScopedAdmin, TenantScopedTabularInline
 
 from .agenda import AgendaError, session_schedule_from_workshop
-from .models import Session, SessionSpeaker
+from .enums import OcpStatus
+from .facilitators import assignment_problems
+from .models import HltfNomination, Session, SessionFacilitator, SessionSpeaker
 
 
 class ScheduleSessionForm(forms.Form):
@@ -113,6 +115,57 @@ class SessionSpeakerInline(TenantScopedTabularInline):
     extra = 0
 
 
+class FacilitatorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.nominee_name or obj} ({obj.reference})" if obj.reference else str(obj.nominee_name or obj)
+
+
+class SessionFacilitatorForm(forms.ModelForm):
+    """Applies the assignment rules of ``ocp.facilitators`` (the service's own)
+    to each row: only accepted nominations of the session's edition, and only
+    for High-Level Policy Sessions. (No ``Meta``: the admin builds the fields,
+    with its choices, when a request asks for the form.)"""
+
+    def clean(self):
+        cleaned = super().clean()
+        nomination = cleaned.get("nomination")
+        # The inline's parent field gives the session as edited on this page
+        # (its format and edition included), saved or not.
+        session = cleaned.get("session")
+        if nomination is not None and session is not None and not cleaned.get("DELETE"):
+            for problem in assignment_problems(session=session, nomination=nomination):
+                self.add_error(None, problem)
+        return cleaned
+
+
+class SessionFacilitatorInline(TenantScopedTabularInline):
+    """Selected High-Level Track Facilitators: the choices are the accepted
+    HLTF nominations of the tenants the staff member manages and, once the
+    session exists, of its edition."""
+
+    model = SessionFacilitator
+    form = SessionFacilitatorForm
+    extra = 0
+    verbose_name = _("High-Level Track Facilitator")
+    verbose_name_plural = _("High-Level Track Facilitators (High-Level Policy Sessions only)")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        request.__dict__["_ocp_facilitator_session"] = obj
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "nomination":
+            nominations = HltfNomination.objects.filter(status=OcpStatus.ACCEPTED).select_related(None)
+            session = request.__dict__.get("_ocp_facilitator_session")
+            if session is not None:
+                nominations = nominations.filter(call__edition_id=session.edition_id)
+            kwargs["queryset"] = self._limit_to_tenants(request, nominations, managers_only=True).order_by(
+                "nominee_name", "pk"
+            )
+            kwargs["form_class"] = FacilitatorChoiceField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(Session)
 class SessionAdmin(TenantScopedAdmin):
     list_display = ["title", "edition", "local_start", "room", "session_format", "track", "is_published"]
@@ -122,7 +175,7 @@ class SessionAdmin(TenantScopedAdmin):
     filter_horizontal = ["action_lines", "sdgs"]
     readonly_fields = ["workshop_link", "created_at", "updated_at"]
     exclude = ["workshop"]
-    inlines = [SessionSpeakerInline]
+    inlines = [SessionSpeakerInline, SessionFacilitatorInline]
     actions = ["publish", "unpublish"]
     # Not the OCP entries' list (its export links belong to them).
     change_list_template = "admin/change_list.html"

@@ -53,7 +53,7 @@ class AgendaFilterForm(forms.Form):
         return {name: str(value) for name, value in self.cleaned_data.items() if value not in (None, "")}
 
 
-def _edition(request):
+def edition_from_request(request):
     """``?edition=<year>`` (a published edition of the tenant) or the current edition."""
     year = request.GET.get("edition", "").strip()
     if year:
@@ -79,7 +79,7 @@ def _session_url(request, session: Session) -> str:
 
 
 def agenda_page(request):
-    edition = _edition(request)
+    edition = edition_from_request(request)
     context = {"edition": edition}
     if edition is not None:
         form, sessions = _filtered(request, edition)
@@ -119,7 +119,7 @@ def session_ics(request, pk: int):
 
 
 def agenda_ics(request):
-    edition = _edition(request)
+    edition = edition_from_request(request)
     if edition is None:
         raise Http404
     _form, sessions = _filtered(request, edition)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import agenda_views, brief_views, views
+from . import agenda_views, brief_views, facilitator_views, views
 
 app_name = "ocp"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("agenda/<int:pk>.ics", agenda_views.session_ics, name="session_ics"),
     path("brief/", brief_views.brief_page, name="brief"),
     path("brief/<slug:table>.csv", brief_views.brief_csv, name="brief_csv"),
+    path("facilitators/", facilitator_views.facilitators_page, name="facilitators"),
     path("calls/<int:call_id>/new/", views.entry_start, name="start"),
     path("<slug:kind>/<int:pk>/", views.entry_review, name="review"),
     path("<slug:kind>/<int:pk>/submit/", views.entry_submit, name="submit"),

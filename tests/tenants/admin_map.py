@@ -116,7 +116,36 @@ def _session(tenant, text):
         ends_at=starts_at + dt.timedelta(hours=1),
     )
     SessionSpeaker.objects.create(session=session, name=f"Session speaker {text}")
+    _assign_facilitator(session, text)
     return session
+
+
+def _assign_facilitator(session, text):
+    """A High-Level Policy Session with a selected facilitator (an accepted
+    HLTF nomination of the session's edition), so that the facilitators'
+    inline shows a row and its choices."""
+    from ocp.enums import OcpStatus
+    from ocp.models import SessionFacilitator
+    from tests.ocp.factories import HltfNominationFactory
+    from wsis_portal.reference.models import SessionFormat
+
+    session.session_format = SessionFormat.objects.get(name="High-Level Policy Session")
+    session.save(update_fields=["session_format"])
+    call = factories.CallFactory(edition=session.edition, kind="hltf", title=f"Call {text}")
+    nomination = HltfNominationFactory(call=call, status=OcpStatus.ACCEPTED, nominee_name=f"Facilitator {text}")
+    SessionFacilitator.objects.create(session=session, nomination=nomination)
+
+
+def _coordination_mechanism(tenant, text):
+    from ocp.models import CoordinationMechanism
+    from wsis_portal.reference.models import StakeholderType
+
+    mechanism = CoordinationMechanism.objects.create(
+        tenant=tenant, name=f"Mechanism {text}", stakeholder_type=StakeholderType.objects.order_by("pk").first()
+    )
+    # Organisations are shared by every tenant: their names carry no tenant's text.
+    mechanism.organisations.add(factories.OrganisationFactory(name=f"Member of the {tenant.slug} mechanism"))
+    return mechanism
 
 
 def _final_brief(tenant, text):
@@ -181,6 +210,7 @@ TENANT_OWNED: dict[str, Callable] = {
     "ocp.SpeakerRecommendation": _ocp("SpeakerRecommendationFactory", "speaker", speaker_name="Person {text}"),
     "ocp.HltfNomination": _ocp("HltfNominationFactory", "hltf", nominee_name="Nominee {text}"),
     "ocp.Session": _session,
+    "ocp.CoordinationMechanism": _coordination_mechanism,
     "ocp.FinalBrief": _final_brief,
     "prizes.Contest": _prizes_contest,
     "prizes.PrizeEntry": _prize_entry,
@@ -355,13 +385,41 @@ def choice_querysets(response):
                 yield f"{form.prefix or ''}{name}", queryset
 
 
+def _accepted_nominations(tenant, response) -> set:
+    from ocp.enums import OcpStatus
+    from ocp.models import HltfNomination
+
+    nominations = HltfNomination._base_manager.filter(tenant=tenant, status=OcpStatus.ACCEPTED)
+    session = response.context.get("original")
+    if session is not None:
+        nominations = nominations.filter(call__edition_id=session.edition_id)
+    return set(nominations.values_list("pk", flat=True))
+
+
+# Choice fields that a page narrows on purpose, by inline prefix and field
+# name, with the exact set they must offer (still within ``tenant``): the
+# session's facilitators are accepted HLTF nominations of its edition.
+NARROWED_CHOICES: dict[tuple[str, str], Callable] = {
+    ("facilitators", "nomination"): _accepted_nominations,
+}
+
+
+def _narrowed(name: str):
+    for (prefix, field_name), expected in NARROWED_CHOICES.items():
+        if name.startswith(f"{prefix}-") and name.endswith(field_name):
+            return expected
+    return None
+
+
 def assert_choices_only_of(tenant, response) -> list[str]:
     """Tenant-owned choices (and tenants) are exactly those of ``tenant``; returns the fields checked."""
     checked = []
     for name, queryset in choice_querysets(response):
         if tenant_path_of(queryset.model) is None:
             continue  # shared data: organisations, accounts, reference data
-        assert set(queryset.values_list("pk", flat=True)) == pks_of(queryset.model, tenant), name
+        narrowed = _narrowed(name)
+        expected = narrowed(tenant, response) if narrowed else pks_of(queryset.model, tenant)
+        assert set(queryset.values_list("pk", flat=True)) == expected, name
         checked.append(name)
     return checked
 
