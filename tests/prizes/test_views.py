@@ -425,3 +425,51 @@ def test_overview_offers_only_categories_the_organisation_has_not_used(
 
     assert f'<option value="{categories[0].pk}">' not in content
     assert f'<option value="{categories[1].pk}">' in content
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "navy").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_links_step_saves_an_image(client, entry, author, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(author)
+
+    client.post(
+        _step(entry, "links"),
+        {"website": "schools.example.org", "image": SimpleUploadedFile("clinic.png", _png(), "image/png")},
+    )
+
+    entry.refresh_from_db()
+    assert entry.image.name.startswith("prizes/images/")
+    assert entry.website == "https://schools.example.org"
+
+
+def test_links_step_refuses_image_over_5_mb_and_wrong_extension(client, entry, author, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(author)
+    big = _png() + b"\0" * (5 * 1024 * 1024)
+
+    response = client.post(
+        _step(entry, "links"),
+        {
+            "image": SimpleUploadedFile("big.png", big, "image/png"),
+            "second_image": SimpleUploadedFile("photo.gif", _png(), "image/gif"),
+        },
+    )
+
+    errors = response.context["form"].errors
+    assert errors["image"] == ["Please choose a file of at most 5.0\xa0MB."]
+    assert "second_image" in errors
+    entry.refresh_from_db()
+    assert (entry.image.name, entry.second_image.name) == ("", "")
