@@ -258,3 +258,42 @@ def test_reminder_chunk_query_count_same_for_10_and_1000_recipients(tenant, djan
         counts[size] = len(queries)
     assert OutboxEmail.objects.filter(dedup_key__startswith="reminder:").count() == 1010
     assert counts[10] == counts[1000]
+
+
+def _write_reminder(call, owner):
+    run = ReminderRun.objects.create(rule=only_rule(call, 1), deadline=DEADLINE)
+    with time_machine.travel(DEADLINE - DAY, tick=False):
+        reminders.reminder_send_chunk(run_id=run.pk, after_pk=0, last_pk=owner.pk)
+    [email] = _reminders()
+    assert email.reminder_run == run
+    return email
+
+
+def test_reminder_queued_then_owner_submits_is_cancelled_not_sent(call, owner):
+    from wsis_portal.notifications.enums import OutboxStatus
+
+    entry = draft(call=call, owner=owner)
+    email = _write_reminder(call, owner)
+    type(entry).objects.filter(pk=entry.pk).update(status=SubmissionStatus.SUBMITTED)
+    with time_machine.travel(DEADLINE - DAY + dt.timedelta(minutes=1), tick=False):
+        assert services.outbox_send_due() == {"sent": 0, "retry": 0, "failed": 0, "cancelled": 1}
+    email.refresh_from_db()
+    assert (email.status, email.last_error) == (OutboxStatus.CANCELLED, "The reminder no longer applies.")
+    assert mail.outbox == []
+
+
+def test_reminder_queued_until_after_deadline_is_cancelled(call, owner):
+    draft(call=call, owner=owner)
+    _write_reminder(call, owner)
+    with time_machine.travel(DEADLINE, tick=False):
+        assert services.outbox_send_due() == {"sent": 0, "retry": 0, "failed": 0, "cancelled": 1}
+    assert mail.outbox == []
+
+
+def test_reminder_still_applying_is_sent_with_other_mail(call, owner, stakeholder):
+    draft(call=call, owner=owner)
+    _write_reminder(call, owner)
+    services.email_enqueue(recipient="someone@example.org", subject="Hello", body_text="Hi", dedup_key="test:hi")
+    with time_machine.travel(DEADLINE - DAY + dt.timedelta(minutes=1), tick=False):
+        assert services.outbox_send_due() == {"sent": 2, "retry": 0, "failed": 0}
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([owner.email, "someone@example.org"])

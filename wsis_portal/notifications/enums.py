@@ -7,6 +7,7 @@ class OutboxStatus(models.TextChoices):
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled (no longer applies)")
 
 
 class EmailCategory(models.TextChoices):

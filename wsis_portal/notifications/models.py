@@ -54,6 +54,15 @@ class OutboxEmail(models.Model):
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    reminder_run = models.ForeignKey(
+        "notifications.ReminderRun",
+        verbose_name=_("reminder run"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A reminder is checked again just before it is sent: it is cancelled if it no longer applies."),
+    )
 
     tenant_path = "tenant"
     objects = ScopedManager(tenant=tenant_path)

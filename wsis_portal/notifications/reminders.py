@@ -206,7 +206,9 @@ def language_of(user) -> str:
     return user.preferred_language if user.preferred_language in languages else settings.LANGUAGE_CODE
 
 
-def reminder_email(*, rule: ReminderRule, user, deadline: dt.datetime, links: list) -> OutboxEmail:
+def reminder_email(
+    *, rule: ReminderRule, user, deadline: dt.datetime, links: list, run: ReminderRun | None = None
+) -> OutboxEmail:
     """The (unsaved) outbox row of one reminder, rendered in ``user``'s language."""
     call = rule.call
     tenant = call.edition.tenant
@@ -236,6 +238,7 @@ def reminder_email(*, rule: ReminderRule, user, deadline: dt.datetime, links: li
         headers=unsubscribe_headers(user_id=user.pk, tenant_id=tenant.pk, kind=rule.news_kind),
         language=language,
         category=EmailCategory.NEWS,
+        reminder_run=run,
     )
 
 
@@ -258,11 +261,34 @@ def reminder_send_chunk(*, run_id: int, after_pk: int, last_pk: int, now: dt.dat
             return 0
         links = links_for(rule, users)
         emails = [
-            reminder_email(rule=rule, user=user, deadline=run.deadline, links=links.get(user.pk, [])) for user in users
+            reminder_email(rule=rule, user=user, deadline=run.deadline, links=links.get(user.pk, []), run=run)
+            for user in users
         ]
         OutboxEmail.objects.bulk_create(emails, ignore_conflicts=True, batch_size=CHUNK_SIZE)
         _kick_sender_on_commit()
     return len(emails)
+
+
+def stale_reminders(emails: list[OutboxEmail], *, now: dt.datetime) -> set[int]:
+    """Of claimed outbox rows, the ids of reminders that no longer apply: their
+    deadline passed, or the recipient left the audience (submitted, unsubscribed)
+    since the chunk wrote them. A few queries per reminder run in the batch."""
+    by_run: dict[int, list[OutboxEmail]] = {}
+    for email in emails:
+        if email.reminder_run_id is not None:
+            by_run.setdefault(email.reminder_run_id, []).append(email)
+    stale: set[int] = set()
+    for run_id, run_emails in by_run.items():
+        run = _load_run(run_id)
+        if run is None or now >= run.deadline:
+            stale.update(email.pk for email in run_emails)
+            continue
+        with scope(tenant=run.rule.call.edition.tenant_id):
+            still = set(
+                recipients(run.rule).filter(pk__in=[email.user_id for email in run_emails]).values_list("pk", flat=True)
+            )
+        stale.update(email.pk for email in run_emails if email.user_id not in still)
+    return stale
 
 
 # --- Preview ---------------------------------------------------------------------

@@ -205,6 +205,7 @@ def outbox_deliver(*, email_ids: list[int], now: dt.datetime | None = None) -> d
     counts = {"sent": 0, "retry": 0, "failed": 0}
     with scopes_disabled():
         emails = list(OutboxEmail.objects.filter(id__in=email_ids, status=OutboxStatus.SENDING).order_by("id"))
+    emails = _without_stale_reminders(emails, now=now or timezone.now(), counts=counts)
     if not emails:
         return counts
     delivery = _delivery_connection()
@@ -237,6 +238,22 @@ def outbox_deliver(*, email_ids: list[int], now: dt.datetime | None = None) -> d
     return counts
 
 
+def _without_stale_reminders(emails: list[OutboxEmail], *, now: dt.datetime, counts: dict) -> list[OutboxEmail]:
+    """Cancel reminders that no longer apply (see ``reminders.stale_reminders``)."""
+    if not any(email.reminder_run_id for email in emails):
+        return emails
+    from .reminders import stale_reminders
+
+    stale = stale_reminders(emails, now=now)
+    if stale:
+        with scopes_disabled():
+            OutboxEmail.objects.filter(pk__in=stale).update(
+                status=OutboxStatus.CANCELLED, last_error="The reminder no longer applies.", claimed_at=None
+            )
+        counts["cancelled"] = len(stale)
+    return [email for email in emails if email.pk not in stale]
+
+
 def _record_failure(
     email: OutboxEmail, error: Exception, *, now: dt.datetime, counts: dict, permanent: bool = False
 ) -> None:
@@ -267,5 +284,5 @@ def outbox_send_due(*, budget_seconds: float = 50.0, now: dt.datetime | None = N
         if not claimed:
             break
         for outcome, count in outbox_deliver(email_ids=claimed, now=now).items():
-            totals[outcome] += count
+            totals[outcome] = totals.get(outcome, 0) + count
     return totals
