@@ -245,6 +245,10 @@ def seed_demo(*, now: dt.datetime) -> dict:
         from prizes.demo import seed_prizes_demo
 
         seed_prizes_demo(tenant=tenant, editions=[historic, current], history_edition=historic)
+        # Published WSIS Stocktaking entries (about 1 s; `seed_stocktaking --count N` for more).
+        from stocktaking.demo import seed_stocktaking
+
+        seed_stocktaking(tenant=tenant, count=200)
     return {
         "tenant": tenant,
         "editions": [historic, current],
