@@ -47,7 +47,7 @@ check: install
 	  DJANGO_ALLOWED_HOSTS=portal.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 bench: install
-	$(BIN)/pytest tests/bench/bench_foundation.py tests/bench/bench_ocp_lists.py -s -q -p no:xdist
+	$(BIN)/pytest tests/bench/bench_foundation.py tests/bench/bench_ocp_lists.py tests/bench/bench_reminders.py -s -q -p no:xdist
 
 clean:
 	rm -rf var $(VENV)
