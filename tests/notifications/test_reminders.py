@@ -297,3 +297,43 @@ def test_reminder_still_applying_is_sent_with_other_mail(call, owner, stakeholde
     with time_machine.travel(DEADLINE - DAY + dt.timedelta(minutes=1), tick=False):
         assert services.outbox_send_due() == {"sent": 2, "retry": 0, "failed": 0}
     assert sorted(message.to[0] for message in mail.outbox) == sorted([owner.email, "someone@example.org"])
+
+
+def test_phase_news_sent_once_when_phase_opens_to_opted_in_stakeholders(
+    tenant, stakeholder, django_capture_on_commit_callbacks
+):
+    from wsis_portal.editions.engine import run_due_boundaries
+
+    call = reminder_call(tenant=tenant)
+    phase = call.submission_phase
+    ReminderRule.objects.create(
+        call=call,
+        phase=phase,
+        on_boundary="opened",
+        audience="opted-in-stakeholders",
+        news_kind=NewsKind.PHASE_NEWS,
+        template="emails/reminders/phase_news",
+    )
+    NewsPreference.objects.create(user=stakeholder, tenant=tenant, kind=NewsKind.PHASE_NEWS, subscribed=True)
+    for _tick in range(2):
+        with time_machine.travel(phase.opens_at + dt.timedelta(minutes=1), tick=False):
+            with django_capture_on_commit_callbacks(execute=True):
+                run_due_boundaries()
+    [email] = _reminders()
+    assert email.recipient == stakeholder.email
+    assert email.subject == 'Submissions of "Workshops 2030" is now open'
+    assert "When: 10 January 2030, 01:00 Geneva time (UTC+1)\n" in email.body_text
+    assert email.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert [(run.rule.on_boundary, run.deadline) for run in ReminderRun.objects.all()] == [("opened", phase.opens_at)]
+    # Phase news never counts as a deadline reminder.
+    assert {item.rule.on_boundary for item in reminders.due_reminders(now=DEADLINE - DAY)} == {""}
+
+
+def test_rule_clean_phase_news_needs_phase_and_no_offset(call):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        ReminderRule(call=call, on_boundary="opened", audience="draft-owners").clean()
+    with pytest.raises(ValidationError):
+        ReminderRule(call=call, audience="draft-owners").clean()
+    ReminderRule(call=call, phase=call.submission_phase, on_boundary="closed", audience="draft-owners").clean()

@@ -6,12 +6,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from wsis_portal.editions.enums import PhaseEventKind
+
 from .enums import EmailCategory, NewsKind, OutboxStatus
 
 DEFAULT_REMINDER_TEMPLATE = "emails/reminders/deadline"
 REMINDER_TEMPLATES = [
     (DEFAULT_REMINDER_TEMPLATE, _("Deadline reminder (drafts not yet submitted)")),
     ("emails/reminders/review", _("Review reminder (entries waiting for review)")),
+    ("emails/reminders/phase_news", _("Phase news (a phase opened or closed)")),
 ]
 
 
@@ -107,7 +110,17 @@ class ReminderRule(models.Model):
         help_text=_("Leave empty for the call's submission deadline; otherwise the closing of this phase."),
     )
     offset = models.DurationField(
-        _("before the deadline"), help_text=_("How long before the deadline, e.g. “3 days” or “14 days, 0:00:00”.")
+        _("before the deadline"),
+        null=True,
+        blank=True,
+        help_text=_("How long before the deadline, e.g. “3 days” or “14 days, 0:00:00”. Empty for phase news."),
+    )
+    on_boundary = models.CharField(
+        _("sent when the phase"),
+        max_length=16,
+        choices=PhaseEventKind.choices,
+        blank=True,
+        help_text=_("Phase news: sent once when the phase opens or closes, instead of before a deadline."),
     )
     audience = models.CharField(_("audience"), max_length=64, choices=audience_choices)
     news_kind = models.CharField(
@@ -134,10 +147,32 @@ class ReminderRule(models.Model):
         verbose_name = _("reminder rule")
         verbose_name_plural = _("reminder rules")
         constraints = [
-            models.CheckConstraint(condition=models.Q(offset__gt=dt.timedelta(0)), name="reminder_offset_positive"),
+            # A reminder counts back from a deadline; phase news has no offset.
+            models.CheckConstraint(
+                condition=models.Q(on_boundary="", offset__gt=dt.timedelta(0))
+                | (~models.Q(on_boundary="") & models.Q(offset__isnull=True, phase__isnull=False)),
+                name="reminder_offset_or_phase_boundary",
+            ),
         ]
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.on_boundary and (self.phase_id is None or self.offset is not None):
+            raise ValidationError(_("Phase news needs a phase and no offset."))
+        if not self.on_boundary and not (self.offset and self.offset > dt.timedelta(0)):
+            raise ValidationError({"offset": _("Say how long before the deadline the reminder is sent.")})
+        if self.phase_id and self.call_id and self.phase.call_id != self.call_id:
+            raise ValidationError({"phase": _("Choose a phase of this call.")})
+
     def __str__(self) -> str:
+        if self.on_boundary:
+            return _("%(call)s: when %(phase)s %(event)s, to %(audience)s") % {
+                "call": self.call.title,
+                "phase": self.phase.name,
+                "event": self.get_on_boundary_display(),
+                "audience": self.get_audience_display(),
+            }
         return _("%(call)s: %(offset)s before, to %(audience)s") % {
             "call": self.call.title,
             "offset": self.offset,

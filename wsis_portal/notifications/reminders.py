@@ -39,6 +39,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from wsis_portal.editions.engine import on_phase_boundary
+from wsis_portal.editions.enums import PhaseEventKind
+
 from .audiences import links_for, recipients
 from .enums import EmailCategory
 from .models import OutboxEmail, ReminderRule, ReminderRun
@@ -66,9 +69,14 @@ def rule_phase(rule: ReminderRule):
 
 
 def rule_deadline(rule: ReminderRule, organisation_id: int | None = None) -> dt.datetime | None:
-    """The deadline the rule counts back from, for members of ``organisation_id``."""
+    """The deadline the rule counts back from, for members of ``organisation_id``;
+    for phase news, the instant of its boundary."""
     phase = rule_phase(rule)
-    return None if phase is None else rule.call.phase_closes_at(phase, organisation_id)
+    if phase is None:
+        return None
+    if rule.on_boundary == PhaseEventKind.OPENED:
+        return phase.opens_at
+    return rule.call.phase_closes_at(phase, organisation_id)
 
 
 def rule_deadlines(rule: ReminderRule) -> set[dt.datetime]:
@@ -105,7 +113,7 @@ def due_reminders(*, now: dt.datetime) -> list[DueReminder]:
     with scopes_disabled():
         rules = list(
             _with_call(
-                ReminderRule.objects.filter(is_active=True).filter(
+                ReminderRule.objects.filter(is_active=True, on_boundary="").filter(
                     Q(call__phases__closes_at__gt=now) | Q(call__extensions__closes_at__gt=now)
                 )
             ).distinct()
@@ -153,6 +161,39 @@ def reminders_tick(*, now: dt.datetime | None = None) -> int:
                 fan_out_task.delay_on_commit(run_id=run.pk)
                 started += 1
     return started
+
+
+# --- Phase news -------------------------------------------------------------------
+
+
+def phase_news_start(*, phase, event: str, now: dt.datetime) -> int:
+    """Start the phase news rules of ``phase`` for ``event``. Runs inside the phase
+    engine's boundary transaction, which makes it once per boundary; the run's
+    unique constraint would too."""
+    from .tasks import reminder_fan_out as fan_out_task
+
+    started = 0
+    rules = _with_call(ReminderRule.objects.filter(phase=phase, on_boundary=event, is_active=True))
+    for rule in rules:
+        boundary_at = rule_deadline(rule)
+        try:
+            with transaction.atomic():
+                run = ReminderRun.objects.create(rule=rule, deadline=boundary_at, started_at=now)
+        except IntegrityError:
+            continue
+        fan_out_task.delay_on_commit(run_id=run.pk)
+        started += 1
+    return started
+
+
+@on_phase_boundary(event=PhaseEventKind.OPENED)
+def _phase_opened(*, phase, event, now) -> None:
+    phase_news_start(phase=phase, event=event, now=now)
+
+
+@on_phase_boundary(event=PhaseEventKind.CLOSED)
+def _phase_closed(*, phase, event, now) -> None:
+    phase_news_start(phase=phase, event=event, now=now)
 
 
 # --- Fan-out --------------------------------------------------------------------
@@ -221,6 +262,7 @@ def reminder_email(
         "tenant": tenant,
         "phase": rule_phase(rule),
         "deadline": deadline,
+        "event": rule.on_boundary,
         "links": links,
         "unsubscribe_url": unsubscribe_url(user_id=user.pk, tenant_id=tenant.pk, kind=rule.news_kind),
         "preferences_url": preferences_url(tenant),
@@ -247,7 +289,7 @@ def reminder_send_chunk(*, run_id: int, after_pk: int, last_pk: int, now: dt.dat
     returns how many rows were offered to the outbox (duplicates are ignored)."""
     now = now or timezone.now()
     run = _load_run(run_id)
-    if run is None or run.superseded or now >= run.deadline:
+    if run is None or run.superseded or (not run.rule.on_boundary and now >= run.deadline):
         return 0
     rule = run.rule
     with scope(tenant=rule.call.edition.tenant_id), transaction.atomic():
@@ -255,7 +297,7 @@ def reminder_send_chunk(*, run_id: int, after_pk: int, last_pk: int, now: dt.dat
             user
             for user in recipients(rule).filter(pk__gt=after_pk, pk__lte=last_pk)
             # Members of an organisation with its own deadline hear about that one.
-            if rule_deadline(rule, user.organisation_id) == run.deadline
+            if rule.on_boundary or rule_deadline(rule, user.organisation_id) == run.deadline
         ]
         if not users:
             return 0
@@ -280,7 +322,7 @@ def stale_reminders(emails: list[OutboxEmail], *, now: dt.datetime) -> set[int]:
     stale: set[int] = set()
     for run_id, run_emails in by_run.items():
         run = _load_run(run_id)
-        if run is None or now >= run.deadline:
+        if run is None or (not run.rule.on_boundary and now >= run.deadline):
             stale.update(email.pk for email in run_emails)
             continue
         with scope(tenant=run.rule.call.edition.tenant_id):
