@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wsis_portal.editions import selectors as edition_selectors
+from wsis_portal.editions.enums import CallKind
 from wsis_portal.editions.models import Call, Meeting
 from wsis_portal.editions.services import SubmissionError
 
-from . import selectors, services
+from . import facilitators, selectors, services
 from .enums import EDITABLE_AFTER_DEADLINE, EDITABLE_STATUSES, OcpStatus
 from .forms import (
     SpeakerFormSet,
@@ -43,6 +44,12 @@ def overview(request):
         if request.user.is_authenticated:
             entries = selectors.ocp_entries_for_owner(tenant=request.tenant, user=request.user, edition=edition)
         organisation_id = request.user.organisation_id if request.user.is_authenticated else None
+        # One query, and only for a signed-in visitor facing an HLTF call.
+        may_nominate = (
+            request.user.is_authenticated
+            and any(call.kind == CallKind.HLTF for call in calls)
+            and facilitators.may_nominate(tenant_id=request.tenant.pk, organisation_id=organisation_id)
+        )
         context["calls"] = [
             {
                 "call": call,
@@ -51,6 +58,7 @@ def overview(request):
                 "deadline": call.deadline_for(organisation_id),
                 "is_open": call.accepts_submissions_at(now, organisation_id),
                 "entries": entries.get(call.pk, []),
+                "may_start": call.kind != CallKind.HLTF or may_nominate,
             }
             for call in calls
         ]

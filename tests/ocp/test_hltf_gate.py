@@ -302,6 +302,25 @@ def test_overview_explains_the_hltf_call(client, edition):
     assert NOT_A_MEMBER in hltf_card.split("</section>")[0]
 
 
+def _hltf_card(response, edition) -> str:
+    content = response.content.decode()
+    return content[content.index(f'id="call-{edition.calls.get(kind="hltf").pk}"') :].split("</section>")[0]
+
+
+def test_overview_offers_the_nomination_to_members_only(client, edition, author, mechanism):
+    client.force_login(author)
+    url = reverse("ocp:overview", kwargs={"tenant_slug": "wsis"})
+
+    member_card = _hltf_card(client.get(url), edition)
+    assert "Start a new draft" in member_card
+    assert NOT_A_MEMBER not in member_card
+
+    mechanism.organisations.clear()
+    other_card = _hltf_card(client.get(url), edition)
+    assert "Start a new draft" not in other_card  # no button that the server would refuse
+    assert NOT_A_MEMBER in other_card
+
+
 def test_gate_of_another_tenant_edition(client, other_tenant, author):
     # A member of this tenant's mechanism only: the other tenant's call is closed to them.
     other_call = make_ocp_edition(other_tenant).calls.get(kind="hltf")
