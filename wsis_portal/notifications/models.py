@@ -190,6 +190,17 @@ class ReminderRun(models.Model):
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     superseded = models.BooleanField(_("superseded"), default=False)
     chunks = models.PositiveIntegerField(_("chunks"), default=0)
+    queued_at = models.DateTimeField(
+        _("fan-out queued"),
+        default=timezone.now,
+        help_text=_("When its fan-out task was last queued."),
+    )
+    planned_at = models.DateTimeField(
+        _("fan-out planned"),
+        null=True,
+        blank=True,
+        help_text=_("When its chunks were recorded; a run left unplanned is fanned out again by the tick."),
+    )
 
     tenant_path = "rule__call__edition__tenant"
     objects = ScopedManager(tenant=tenant_path)
@@ -202,6 +213,39 @@ class ReminderRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id} @ {self.deadline:%Y-%m-%d %H:%M} UTC"
+
+
+class ReminderChunk(models.Model):
+    """One chunk of a run's fan-out: the recipients with ``after_pk < pk <= last_pk``.
+
+    Recorded when the fan-out is planned; the chunk task sets ``done_at`` in the
+    transaction that writes its outbox rows. A chunk not done a lease after it
+    was queued (its message lost with a killed worker) is queued again by the
+    tick (``reminders.requeue_lost_chunks``)."""
+
+    run = models.ForeignKey(ReminderRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="chunk_set")
+    after_pk = models.BigIntegerField(_("after key"))
+    last_pk = models.BigIntegerField(_("last key"))
+    queued_at = models.DateTimeField(_("queued"), default=timezone.now)
+    queued_count = models.PositiveSmallIntegerField(_("times queued"), default=1)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    tenant_path = "run__rule__call__edition__tenant"
+    objects = ScopedManager(tenant=tenant_path)
+
+    class Meta:
+        ordering = ["run", "after_pk"]
+        verbose_name = _("reminder chunk")
+        verbose_name_plural = _("reminder chunks")
+        constraints = [models.UniqueConstraint(fields=["run", "after_pk"], name="reminder_chunk_once")]
+        indexes = [
+            models.Index(
+                fields=["queued_at"], condition=models.Q(done_at__isnull=True), name="reminder_chunk_pending_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}: ({self.after_pk}, {self.last_pk}]"
 
 
 class NewsPreference(models.Model):

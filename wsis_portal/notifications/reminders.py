@@ -11,6 +11,12 @@
 - The fan-out walks the audience by primary key and queues one
   :func:`reminder_send_chunk` per ``CHUNK_SIZE`` recipients (a range of keys,
   so a message stays small for any audience).
+- The fan-out records each chunk as a ``ReminderChunk`` before queueing it,
+  and the chunk task marks it done in the transaction that writes its outbox
+  rows. The tick queues again (:func:`requeue_lost_work`) every chunk not done
+  ``REMINDER_LEASE_SECONDS`` after it was queued, and every run whose fan-out
+  was not planned by then: a message lost with a killed worker is re-run, and a
+  re-run writes nothing twice.
 - A chunk evaluates the audience again (someone who submitted meanwhile is no
   longer a draft owner; someone who unsubscribed is left out), renders each
   email in the recipient's language and writes all rows with one
@@ -34,7 +40,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
@@ -44,13 +50,29 @@ from wsis_portal.editions.enums import PhaseEventKind
 
 from .audiences import links_for, recipients
 from .enums import EmailCategory
-from .models import OutboxEmail, ReminderRule, ReminderRun
+from .models import OutboxEmail, ReminderChunk, ReminderRule, ReminderRun
 from .services import _kick_sender_on_commit, render_email
 from .unsubscribe import unsubscribe_headers, unsubscribe_url
 
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 1000
+# A chunk (or a fan-out) not done this long after it was queued is queued again.
+DEFAULT_LEASE_SECONDS = 120
+# A chunk that failed this many times is left for a human (it is logged).
+MAX_CHUNK_QUEUES = 10
+# Phase news has no deadline: its lost chunks are queued again for this long.
+PHASE_NEWS_RETRY_WINDOW = dt.timedelta(days=1)
+
+
+def chunk_size() -> int:
+    return getattr(settings, "REMINDER_CHUNK_SIZE", CHUNK_SIZE)
+
+
+def lease() -> dt.timedelta:
+    return dt.timedelta(seconds=getattr(settings, "REMINDER_LEASE_SECONDS", DEFAULT_LEASE_SECONDS))
+
+
 DEFAULT_OFFSETS = (dt.timedelta(days=14), dt.timedelta(days=3), dt.timedelta(days=1))
 
 
@@ -147,13 +169,18 @@ def reminders_tick(*, now: dt.datetime | None = None) -> int:
     from .tasks import reminder_fan_out as fan_out_task
 
     now = now or timezone.now()
+    requeue_lost_work(now=now)
     started = 0
     for item in due_reminders(now=now):
         with scope(tenant=item.rule.call.edition.tenant_id), transaction.atomic():
             try:
                 with transaction.atomic():
                     run = ReminderRun.objects.create(
-                        rule=item.rule, deadline=item.deadline, started_at=now, superseded=item.superseded
+                        rule=item.rule,
+                        deadline=item.deadline,
+                        started_at=now,
+                        queued_at=now,
+                        superseded=item.superseded,
                     )
             except IntegrityError:
                 continue
@@ -178,7 +205,7 @@ def phase_news_start(*, phase, event: str, now: dt.datetime) -> int:
         boundary_at = rule_deadline(rule)
         try:
             with transaction.atomic():
-                run = ReminderRun.objects.create(rule=rule, deadline=boundary_at, started_at=now)
+                run = ReminderRun.objects.create(rule=rule, deadline=boundary_at, started_at=now, queued_at=now)
         except IntegrityError:
             continue
         fan_out_task.delay_on_commit(run_id=run.pk)
@@ -222,20 +249,80 @@ def chunk_bounds(pks, size: int = CHUNK_SIZE) -> list[tuple[int, int]]:
     return bounds
 
 
-def reminder_fan_out(*, run_id: int) -> int:
-    """Queue one chunk task per ``CHUNK_SIZE`` recipients of the run; returns the number of chunks."""
+def reminder_fan_out(*, run_id: int, now: dt.datetime | None = None) -> int:
+    """Record the run's chunks of ``chunk_size()`` recipients and queue one task
+    per chunk; returns the number of chunks. A run already planned (a fan-out
+    redelivered or queued again) plans nothing: its lost chunks are the tick's."""
     from .tasks import reminder_send_chunk as chunk_task
 
+    now = now or timezone.now()
     run = _load_run(run_id)
     if run is None or run.superseded:
         return 0
-    with scope(tenant=run.rule.call.edition.tenant_id):
-        pks = recipients(run.rule).values_list("pk", flat=True).iterator(chunk_size=CHUNK_SIZE * 5)
-        bounds = chunk_bounds(pks)
-        ReminderRun.objects.filter(pk=run.pk).update(chunks=len(bounds))
+    with scope(tenant=run.rule.call.edition.tenant_id), transaction.atomic():
+        # The lock makes two fan-outs of one run (redelivered and queued again) plan once.
+        if not ReminderRun.objects.select_for_update().filter(pk=run.pk, planned_at__isnull=True).exists():
+            return 0
+        size = chunk_size()
+        pks = recipients(run.rule).values_list("pk", flat=True).iterator(chunk_size=size * 5)
+        bounds = chunk_bounds(pks, size=size)
+        ReminderChunk.objects.bulk_create(
+            [ReminderChunk(run=run, after_pk=after, last_pk=last, queued_at=now) for after, last in bounds],
+            batch_size=1000,
+        )
+        ReminderRun.objects.filter(pk=run.pk).update(chunks=len(bounds), planned_at=now)
+    # Queued after the commit; a worker lost before the last one is queued
+    # leaves chunks that the tick queues again after the lease.
     for after_pk, last_pk in bounds:
         chunk_task.delay(run_id=run.pk, after_pk=after_pk, last_pk=last_pk)
     return len(bounds)
+
+
+def _live_runs(now: dt.datetime) -> Q:
+    """Runs that may still send: their deadline is ahead, or phase news of the last day."""
+    return Q(rule__on_boundary="", deadline__gt=now) | (
+        ~Q(rule__on_boundary="") & Q(started_at__gt=now - PHASE_NEWS_RETRY_WINDOW)
+    )
+
+
+def requeue_lost_work(*, now: dt.datetime, limit: int = 1000) -> tuple[int, int]:
+    """Queue again the fan-outs not planned and the chunks not done a lease
+    after they were queued (their message died with a worker); returns
+    ``(fan-outs, chunks)`` queued again. A chunk queued ``MAX_CHUNK_QUEUES``
+    times is left and logged."""
+    from .tasks import reminder_fan_out as fan_out_task
+    from .tasks import reminder_send_chunk as chunk_task
+
+    cutoff = now - lease()
+    with scopes_disabled(), transaction.atomic():
+        runs = list(
+            ReminderRun.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(_live_runs(now), superseded=False, planned_at__isnull=True, queued_at__lt=cutoff)
+            .values_list("pk", flat=True)[:limit]
+        )
+        ReminderRun.objects.filter(pk__in=runs).update(queued_at=now)
+        chunks = list(
+            ReminderChunk.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                done_at__isnull=True,
+                queued_at__lt=cutoff,
+                queued_count__lt=MAX_CHUNK_QUEUES,
+                run__in=ReminderRun.objects.filter(_live_runs(now)),
+            )
+            .values_list("pk", "run_id", "after_pk", "last_pk")[:limit]
+        )
+        ReminderChunk.objects.filter(pk__in=[pk for pk, *_ in chunks]).update(
+            queued_at=now, queued_count=F("queued_count") + 1
+        )
+    for run_id in runs:
+        logger.warning("Reminder run %s was not fanned out within its lease: queued again", run_id)
+        fan_out_task.delay(run_id=run_id)
+    for _pk, run_id, after_pk, last_pk in chunks:
+        logger.warning(
+            "Reminder chunk (%s, %s] of run %s was not done within its lease: queued again", after_pk, last_pk, run_id
+        )
+        chunk_task.delay(run_id=run_id, after_pk=after_pk, last_pk=last_pk)
+    return len(runs), len(chunks)
 
 
 def preferences_url(tenant) -> str:
@@ -285,29 +372,50 @@ def reminder_email(
 
 
 def reminder_send_chunk(*, run_id: int, after_pk: int, last_pk: int, now: dt.datetime | None = None) -> int:
-    """Write the reminders of the run's recipients with ``after_pk < pk <= last_pk``;
-    returns how many rows were offered to the outbox (duplicates are ignored)."""
+    """Write the reminders of the run's recipients with ``after_pk < pk <= last_pk``
+    and mark the chunk done, in one transaction; returns how many rows were
+    offered to the outbox (duplicates are ignored). A chunk already done
+    (its message redelivered, or queued again by the tick) writes nothing."""
     now = now or timezone.now()
     run = _load_run(run_id)
-    if run is None or run.superseded or (not run.rule.on_boundary and now >= run.deadline):
+    if run is None:
         return 0
     rule = run.rule
     with scope(tenant=rule.call.edition.tenant_id), transaction.atomic():
-        users = [
-            user
-            for user in recipients(rule).filter(pk__gt=after_pk, pk__lte=last_pk)
-            # Members of an organisation with its own deadline hear about that one.
-            if rule.on_boundary or rule_deadline(rule, user.organisation_id) == run.deadline
-        ]
-        if not users:
+        # Locked: a second copy of this chunk waits here, then finds it done.
+        chunk = (
+            ReminderChunk.objects.select_for_update()
+            .filter(run=run, after_pk=after_pk, last_pk=last_pk)
+            .values_list("pk", "done_at")
+            .first()
+        )
+        if chunk is not None and chunk[1] is not None:
             return 0
-        links = links_for(rule, users)
-        emails = [
-            reminder_email(rule=rule, user=user, deadline=run.deadline, links=links.get(user.pk, []), run=run)
-            for user in users
-        ]
-        OutboxEmail.objects.bulk_create(emails, ignore_conflicts=True, batch_size=CHUNK_SIZE)
-        _kick_sender_on_commit()
+        written = 0
+        if not run.superseded and (rule.on_boundary or now < run.deadline):
+            written = _write_chunk(run, after_pk=after_pk, last_pk=last_pk)
+        if chunk is not None:
+            ReminderChunk.objects.filter(pk=chunk[0]).update(done_at=now)
+    return written
+
+
+def _write_chunk(run: ReminderRun, *, after_pk: int, last_pk: int) -> int:
+    rule = run.rule
+    users = [
+        user
+        for user in recipients(rule).filter(pk__gt=after_pk, pk__lte=last_pk)
+        # Members of an organisation with its own deadline hear about that one.
+        if rule.on_boundary or rule_deadline(rule, user.organisation_id) == run.deadline
+    ]
+    if not users:
+        return 0
+    links = links_for(rule, users)
+    emails = [
+        reminder_email(rule=rule, user=user, deadline=run.deadline, links=links.get(user.pk, []), run=run)
+        for user in users
+    ]
+    OutboxEmail.objects.bulk_create(emails, ignore_conflicts=True, batch_size=CHUNK_SIZE)
+    _kick_sender_on_commit()
     return len(emails)
 
 

@@ -33,9 +33,16 @@ from .models import OutboxEmail
 
 logger = logging.getLogger(__name__)
 
+# A row claimed this long ago whose sender never reported back (killed, say)
+# is claimed again; the delivery tests shorten both through settings.
 CLAIM_TIMEOUT = dt.timedelta(minutes=10)
 RETRY_BASE_SECONDS = 30
 RETRY_MAX_SECONDS = 3600
+
+
+def claim_timeout() -> dt.timedelta:
+    seconds = getattr(settings, "OUTBOX_CLAIM_TIMEOUT_SECONDS", None)
+    return CLAIM_TIMEOUT if seconds is None else dt.timedelta(seconds=seconds)
 
 
 class RenderedEmail:
@@ -148,7 +155,7 @@ def outbox_claim(*, now: dt.datetime, limit: int) -> list[int]:
     with transaction.atomic(), scopes_disabled():
         due = OutboxEmail.objects.filter(
             Q(status=OutboxStatus.QUEUED, next_attempt_at__lte=now)
-            | Q(status=OutboxStatus.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
+            | Q(status=OutboxStatus.SENDING, claimed_at__lt=now - claim_timeout())
         ).order_by("next_attempt_at", "id")
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
@@ -196,7 +203,8 @@ TRANSIENT_ERRORS = (smtplib.SMTPException, ConnectionError, socket.timeout, OSEr
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
-    base = min(RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), RETRY_MAX_SECONDS)
+    first = getattr(settings, "OUTBOX_RETRY_BASE_SECONDS", RETRY_BASE_SECONDS)
+    base = min(first * 2 ** max(attempts - 1, 0), RETRY_MAX_SECONDS)
     return dt.timedelta(seconds=base + random.uniform(0, base / 4))
 
 

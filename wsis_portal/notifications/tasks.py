@@ -12,6 +12,12 @@ def send_outbox() -> dict:
 
 # Reminders: the tick records due runs; fan-out and chunks only write outbox
 # rows with a unique dedup key, so a redelivered message changes nothing.
+# acks_late + reject_on_worker_lost: a message whose worker process dies is
+# given back to the broker (prefork) rather than acknowledged; when the whole
+# worker is killed, Redis only redelivers after its visibility timeout, and the
+# tick's lease (reminders.requeue_lost_work) queues the work again sooner.
+# send_outbox needs neither: the outbox rows are the state, and beat queues it
+# every tick.
 
 
 @shared_task(name="notifications.reminders_tick", ignore_result=True)
@@ -22,7 +28,7 @@ def reminders_tick() -> int:
     return tick()
 
 
-@shared_task(name="notifications.reminder_fan_out", ignore_result=True, acks_late=True)
+@shared_task(name="notifications.reminder_fan_out", ignore_result=True, acks_late=True, reject_on_worker_lost=True)
 def reminder_fan_out(*, run_id: int) -> int:
     from .reminders import reminder_fan_out as fan_out
 
@@ -33,6 +39,7 @@ def reminder_fan_out(*, run_id: int) -> int:
     name="notifications.reminder_send_chunk",
     ignore_result=True,
     acks_late=True,
+    reject_on_worker_lost=True,
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     retry_jitter=True,
