@@ -93,6 +93,14 @@ def published_entry(*, tenant, pk: int) -> Entry:
     )
 
 
+def with_public_relations(queryset: QuerySet[Entry]) -> QuerySet[Entry]:
+    """Load what the public representations (API, downloads) show of an entry,
+    in a fixed number of queries per page or per ``iterator`` chunk."""
+    return queryset.select_related("stakeholder_type").prefetch_related(
+        "action_lines", "sdgs", "regions", "collections"
+    )
+
+
 @dataclass
 class SearchParams:
     """The validated filters of a search (``None`` or empty: not filtered)."""

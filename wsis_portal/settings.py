@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
     # Platform apps.
     "wsis_portal.reference",
     "wsis_portal.accounts",
@@ -280,6 +282,31 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# The public, read-only open data API (/api/v1/, see docs/stocktaking.md).
+# JSON only; no authentication (public data, so no session and no CSRF);
+# every client is throttled by address through the cache.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": env_str("WSIS_API_ANON_RATE", "120/minute")},
+    # Proxies in front of the portal (0: the client is REMOTE_ADDR; never trust
+    # a client's own X-Forwarded-For).
+    "NUM_PROXIES": env_int("WSIS_API_NUM_PROXIES", 0, minimum=0),
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "WSIS Forum Portal open data API",
+    "DESCRIPTION": "Read-only access to the published WSIS Stocktaking entries of each forum.",
+    "VERSION": "1.0.0",
+    # OpenAPI 3.1 schemas are JSON Schema, so responses validate with jsonschema.
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+}
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 
 from wsis_portal.editions.views import platform_home
 from wsis_portal.views import health
@@ -12,6 +13,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
+    # The open data API ("api" is a reserved tenant slug): the OpenAPI schema, then per forum.
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/<slug:tenant_slug>/stocktaking/", include("stocktaking.api.urls")),
     path("", include("wsis_portal.notifications.urls")),
     path("<slug:tenant_slug>/ocp/", include("ocp.urls")),
     path("<slug:tenant_slug>/stocktaking/", include("stocktaking.urls")),
