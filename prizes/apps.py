@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class PrizesConfig(AppConfig):
     name = "prizes"
     verbose_name = _("WSIS Prizes")
+
+    def ready(self) -> None:
+        from . import nomination  # noqa: F401 (registers the end-of-nomination boundary handler)

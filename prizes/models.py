@@ -9,13 +9,16 @@ be submitted.
 
 from __future__ import annotations
 
-from django.core.validators import FileExtensionValidator, MinValueValidator
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
-from django_scopes import ScopedManager
+from django_scopes import ScopedManager, scopes_disabled
+from simple_history.models import HistoricalRecords
 
 from wsis_portal.editions.enums import CallKind, SubmissionStatus
 from wsis_portal.editions.models import Call, Edition, Submission
@@ -50,6 +53,13 @@ class Contest(models.Model):
         default=DEFAULT_CHAMPIONS,
         validators=[MinValueValidator(1)],
         help_text=_("The projects with the most votes in each category become Champions."),
+    )
+    nominees_published_at = models.DateTimeField(
+        _("nominees published at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Set when the nomination phase closes: the list of nominees is then public."),
     )
 
     tenant_path = "edition__tenant"
@@ -220,6 +230,14 @@ class PrizeEntry(Submission):
         validators=[IMAGE_EXTENSIONS, MaxFileSizeValidator(IMAGE_MAX_BYTES)],
         help_text=_("PNG, JPEG or WebP, at most 5 MB."),
     )
+    nominated_at = models.DateTimeField(
+        _("nominated at"),
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text=_("Set and cleared by the nomination actions only."),
+    )
 
     objects = ScopedManager(TenantLoadingManager, tenant=Submission.tenant_path)
 
@@ -278,3 +296,83 @@ class PrizeEntry(Submission):
 
     def missing_for_submission(self) -> list[str]:
         return [label for _name, label in self.missing_fields()]
+
+
+SCORE_MIN = 0
+SCORE_MAX = 5
+
+
+class CategoryReviewer(models.Model):
+    """A member of the secretariat (reviewer or manager of the contest's
+    tenant) who scores the entries of one category."""
+
+    category = models.ForeignKey(
+        ContestCategory, verbose_name=_("category"), on_delete=models.CASCADE, related_name="reviewers"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), on_delete=models.CASCADE, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    tenant_path = "category__contest__edition__tenant"
+    objects = ScopedManager(tenant=tenant_path)
+
+    class Meta:
+        ordering = ["category", "user__email"]
+        verbose_name = _("category reviewer")
+        verbose_name_plural = _("category reviewers")
+        constraints = [models.UniqueConstraint(fields=["category", "user"], name="prizes_reviewer_once_per_category")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.category}"
+
+    def clean(self) -> None:
+        from wsis_portal.tenants.enums import Role
+        from wsis_portal.tenants.models import Membership
+
+        if self.category_id is None or self.user_id is None:
+            return
+        with scopes_disabled():
+            tenant_id = Edition.objects.filter(contest__categories=self.category_id).values_list("tenant_id", flat=True)
+            allowed = Membership.objects.filter(
+                user_id=self.user_id, tenant_id__in=tenant_id, role__in=[Role.MANAGER, Role.REVIEWER]
+            ).exists()
+        if not allowed:
+            raise ValidationError(
+                {"user": _("Only reviewers and managers of this contest's tenant can review a category.")}
+            )
+
+
+class Score(models.Model):
+    """One reviewer's score (0-5) of one entry against one criterion."""
+
+    entry = models.ForeignKey(PrizeEntry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("criterion"), on_delete=models.CASCADE, related_name="scores"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), on_delete=models.CASCADE, related_name="+"
+    )
+    value = models.PositiveSmallIntegerField(
+        _("score"), validators=[MinValueValidator(SCORE_MIN), MaxValueValidator(SCORE_MAX)]
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"))
+    history = HistoricalRecords()
+
+    tenant_path = "entry__tenant"
+    objects = ScopedManager(tenant=tenant_path)
+
+    class Meta:
+        ordering = ["entry", "criterion__position", "criterion_id"]
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "criterion", "reviewer"], name="prizes_score_once_per_reviewer"),
+            models.CheckConstraint(
+                condition=Q(value__gte=SCORE_MIN, value__lte=SCORE_MAX), name="prizes_score_value_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} · {self.criterion_id} · {self.value}"
