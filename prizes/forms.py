@@ -13,7 +13,14 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .models import SHORT_DESCRIPTION_MAX_WORDS, SHORT_DESCRIPTION_MIN_WORDS, ContestCategory, PrizeEntry
+from .models import (
+    SCORE_MAX,
+    SCORE_MIN,
+    SHORT_DESCRIPTION_MAX_WORDS,
+    SHORT_DESCRIPTION_MIN_WORDS,
+    ContestCategory,
+    PrizeEntry,
+)
 from .services import category_taken, quota_message, same_project_elsewhere
 from .validators import count_words
 
@@ -166,3 +173,54 @@ def _is_model_field(form, name: str) -> bool:
     except FieldDoesNotExist:
         return False
     return True
+
+
+# --- nomination: one reviewer's scores of one entry ---------------------------------
+
+
+class EntryScoresForm(forms.Form):
+    """A score (0-5, radio buttons) and a comment per criterion for one entry.
+    A criterion left without a score is not scored yet; a comment needs a score."""
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for criterion in self.criteria:
+            self.fields[f"value_{criterion.pk}"] = forms.TypedChoiceField(
+                label=criterion.name,
+                choices=[(value, str(value)) for value in range(SCORE_MIN, SCORE_MAX + 1)],
+                coerce=int,
+                required=False,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+            )
+            self.fields[f"comment_{criterion.pk}"] = forms.CharField(
+                label=_("Comment on “%(criterion)s”") % {"criterion": criterion.name},
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for criterion in self.criteria:
+            value = cleaned.get(f"value_{criterion.pk}")
+            if (
+                cleaned.get(f"comment_{criterion.pk}")
+                and value in (None, "")
+                and not self.has_error(f"value_{criterion.pk}")
+            ):
+                self.add_error(f"value_{criterion.pk}", _("Give a score with your comment."))
+        return cleaned
+
+    def rows(self):
+        """``(criterion, score field, comment field)`` for the template."""
+        return [(c, self[f"value_{c.pk}"], self[f"comment_{c.pk}"]) for c in self.criteria]
+
+    def scores(self) -> list[tuple[Any, int, str]]:
+        """``(criterion, value, comment)`` of the criteria given a score."""
+        result = []
+        for criterion in self.criteria:
+            value = self.cleaned_data.get(f"value_{criterion.pk}")
+            if value not in (None, ""):
+                result.append((criterion, value, self.cleaned_data.get(f"comment_{criterion.pk}", "")))
+        return result

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import nomination_views, views
 
 app_name = "prizes"
 
@@ -12,4 +12,8 @@ urlpatterns = [
     path("entries/<int:pk>/withdraw/", views.entry_withdraw, name="withdraw"),
     path("entries/<int:pk>/steps/<slug:step>/", views.entry_step, name="step"),
     path("entries/<int:pk>/steps/<slug:step>/autosave/", views.entry_autosave, name="autosave"),
+    path("review/", nomination_views.review_categories, name="review_categories"),
+    path("review/<int:pk>/", nomination_views.review_category, name="review_category"),
+    path("review/<int:pk>/entries/<int:entry_pk>/", nomination_views.review_score, name="review_score"),
+    path("nominees/", nomination_views.nominees, name="nominees"),
 ]
