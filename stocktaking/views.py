@@ -7,12 +7,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import search, services
+from . import opendata, search, services
 from .enums import OWNER_EDITABLE, EntryStatus
 from .forms import EntryForm, SearchForm
 from .models import Entry
@@ -67,6 +68,28 @@ def search_page(request):
             "filtered": bool(active or params.q),
         },
     )
+
+
+def _download(request, *, chunks, content_type: str, extension: str) -> StreamingHttpResponse:
+    """The search's results (same GET filters and sort as the page), streamed."""
+    form = SearchForm(request.GET or None, tenant=request.tenant)
+    params = form.params()
+    results = search.search_entries(tenant=request.tenant, params=params, language=get_language())
+    ordered = search.with_public_relations(
+        search.sort_entries(results, sort=params.sort, has_keyword=bool(params.q.strip()))
+    )
+    response = StreamingHttpResponse(chunks(ordered, tenant=request.tenant, request=request), content_type=content_type)
+    filename = f"stocktaking-{request.tenant.slug}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def download_csv(request):
+    return _download(request, chunks=opendata.csv_chunks, content_type="text/csv; charset=utf-8", extension="csv")
+
+
+def download_json(request):
+    return _download(request, chunks=opendata.json_chunks, content_type="application/json", extension="json")
 
 
 def entry_detail(request, pk: int):
