@@ -99,17 +99,24 @@ class CeleryProcesses:
     email_url: str
     tick_seconds: int = 1
     processes: dict[str, CeleryProcess] = field(default_factory=dict)
+    # A settings module of a test's own (importing wsis_portal.settings_test), and
+    # more variables for it: the delivery tests shorten leases and pick a queue.
+    settings_module: str = "wsis_portal.settings_test"
+    extra_env: dict[str, str] = field(default_factory=dict)
+    # Processes a test stopped or killed on purpose: no longer watched, still reported.
+    ended: dict[str, CeleryProcess] = field(default_factory=dict)
 
     def environment(self) -> dict[str, str]:
         return {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "wsis_portal.settings_test",
+            "DJANGO_SETTINGS_MODULE": self.settings_module,
             "WSIS_TEST_DATABASE_NAME": self.database_name,
             "WSIS_TEST_BROKER_URL": self.broker_url,
             "WSIS_TEST_CELERY_EAGER": "false",
             "WSIS_TEST_EMAIL_URL": self.email_url,
             "WSIS_TICK_SECONDS": str(self.tick_seconds),
             "PYTHONUNBUFFERED": "1",
+            **self.extra_env,
         }
 
     def _spawn(self, name: str, arguments: list[str]) -> None:
@@ -127,8 +134,12 @@ class CeleryProcesses:
         self.processes[name] = CeleryProcess(name=name, popen=popen, log_path=log_path)
 
     def start(self) -> None:
+        self.spawn_worker("worker")
+        self.spawn_beat("beat")
+
+    def spawn_worker(self, name: str) -> None:
         self._spawn(
-            "worker",
+            name,
             [
                 "worker",
                 "--pool=solo",
@@ -139,15 +150,34 @@ class CeleryProcesses:
                 f"--hostname=wsis-test-{uuid.uuid4().hex[:8]}@%h",
             ],
         )
-        self._spawn("beat", ["beat", "--loglevel=INFO", f"--max-interval={self.tick_seconds}"])
+
+    def spawn_beat(self, name: str) -> None:
+        self._spawn(name, ["beat", "--loglevel=INFO", f"--max-interval={self.tick_seconds}"])
+
+    def end(self, name: str, *, kill: bool = False) -> CeleryProcess:
+        """Stop one process - or SIGKILL its whole group, as the OOM killer or a
+        lost machine would - and stop watching it (it stays in the report)."""
+        process = self.processes.pop(name)
+        if kill:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.popen.pid, signal.SIGKILL)
+            process.popen.wait(timeout=10)
+        else:
+            process.stop()
+        self.ended[name] = process
+        return process
+
+    def _latest(self, kind: str) -> CeleryProcess:
+        # The one started last (a test may end one and start another: "worker-2").
+        return [process for name, process in self.processes.items() if name.startswith(kind)][-1]
 
     @property
     def worker(self) -> CeleryProcess:
-        return self.processes["worker"]
+        return self._latest("worker")
 
     @property
     def beat(self) -> CeleryProcess:
-        return self.processes["beat"]
+        return self._latest("beat")
 
     def _check_alive(self) -> None:
         for process in self.processes.values():
@@ -192,7 +222,7 @@ class CeleryProcesses:
     def report(self) -> str:
         return "\n".join(
             f"----- celery {process.name} (exit code {process.popen.poll()}) -----\n{process.output()}"
-            for process in self.processes.values()
+            for process in [*self.ended.values(), *self.processes.values()]
         )
 
 

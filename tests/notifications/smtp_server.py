@@ -1,6 +1,7 @@
 """A real SMTP server (aiosmtpd) for tests: it records what it receives and
-can be told to refuse given recipients with a transient (451) or permanent
-(550) answer."""
+every recipient it was offered, and can be told to refuse given recipients
+with a transient (451, 421) or permanent (550) answer, always or a number of
+times."""
 
 from __future__ import annotations
 
@@ -17,7 +18,17 @@ from email.message import EmailMessage
 from aiosmtpd.controller import Controller
 
 TRANSIENT_ANSWER = "451 4.3.0 Try again later"
+SERVICE_UNAVAILABLE_ANSWER = "421 4.3.2 Service not available, closing channel"
 PERMANENT_ANSWER = "550 5.1.1 No such user here"
+
+
+@dataclass(frozen=True)
+class RecipientAttempt:
+    """A ``RCPT TO`` the server answered, and when (``time.monotonic()``)."""
+
+    address: str
+    answer: str
+    at: float
 
 
 @dataclass(frozen=True)
@@ -50,11 +61,18 @@ class RecordingHandler:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._received: list[ReceivedMail] = []
-        self._refusals: dict[str, str] = {}
+        self._refusals: dict[str, tuple[str, int | None]] = {}
+        self._attempts: list[RecipientAttempt] = []
 
-    def refuse(self, recipient: str, answer: str) -> None:
+    def refuse(self, recipient: str, answer: str, *, times: int | None = None) -> None:
+        """Answer ``recipient`` with ``answer`` (the next ``times`` times, or always)."""
         with self._lock:
-            self._refusals[recipient.lower()] = answer
+            self._refusals[recipient.lower()] = (answer, times)
+
+    @property
+    def attempts(self) -> list[RecipientAttempt]:
+        with self._lock:
+            return list(self._attempts)
 
     def accept(self, recipient: str) -> None:
         with self._lock:
@@ -67,7 +85,13 @@ class RecordingHandler:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd's name)
         with self._lock:
-            answer = self._refusals.get(address.lower())
+            answer, times = self._refusals.get(address.lower(), ("", None))
+            if answer and times is not None:
+                if times <= 1:
+                    self._refusals.pop(address.lower())
+                else:
+                    self._refusals[address.lower()] = (answer, times - 1)
+            self._attempts.append(RecipientAttempt(address=address, answer=answer or "250 OK", at=time.monotonic()))
         if answer:
             return answer
         envelope.rcpt_tos.append(address)
@@ -103,8 +127,12 @@ class SmtpServer:
     def received(self) -> list[ReceivedMail]:
         return self.handler.received
 
-    def refuse(self, recipient: str, answer: str) -> None:
-        self.handler.refuse(recipient, answer)
+    def refuse(self, recipient: str, answer: str, *, times: int | None = None) -> None:
+        self.handler.refuse(recipient, answer, times=times)
+
+    @property
+    def attempts(self) -> list[RecipientAttempt]:
+        return self.handler.attempts
 
     def accept(self, recipient: str) -> None:
         self.handler.accept(recipient)
