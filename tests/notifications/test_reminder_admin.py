@@ -53,3 +53,23 @@ def test_admin_rule_changelist_lists_own_rules_with_preview_link(admin_client_fo
     assert {item.call_id for item in response.context["cl"].result_list} == {call.pk}
     assert _preview_url(rule(call, 14)) in response.content.decode()
     assert "Secret call" not in response.content.decode()
+
+
+def test_call_admin_page_shows_its_reminder_rules_inline_with_preview(admin_client_for, manager, call, tenant):
+    other_call = reminder_call(tenant=tenant, title="Other call", year=2031)
+    response = admin_client_for(manager).get(reverse("admin:editions_call_change", args=[call.pk]))
+    assert response.status_code == 200
+    [rules] = [
+        inline for inline in response.context["inline_admin_formsets"] if inline.formset.prefix == "reminder_rules"
+    ]
+    assert [form.instance.offset.days for form in rules.formset.forms] == [14, 3, 1]
+    # The phase of a rule is chosen among this call's phases only.
+    phases = rules.formset.forms[0].fields["phase"].queryset
+    assert set(phases.values_list("call_id", flat=True)) == {call.pk}
+    assert other_call.phases.exists()
+    assert _preview_url(rule(call, 3)) in response.content.decode()
+
+
+def test_call_admin_page_of_other_tenant_hides_reminder_rules(admin_client_for, other_manager, call):
+    response = admin_client_for(other_manager).get(reverse("admin:editions_call_change", args=[call.pk]))
+    assert response.status_code in (302, 403, 404)

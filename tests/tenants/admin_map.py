@@ -396,11 +396,20 @@ def _accepted_nominations(tenant, response) -> set:
     return set(nominations.values_list("pk", flat=True))
 
 
+def _phases_of_the_call(tenant, response) -> set:
+    from wsis_portal.editions.models import Phase
+
+    call = response.context.get("original")
+    return set(Phase._base_manager.filter(call=call).values_list("pk", flat=True)) if call is not None else set()
+
+
 # Choice fields that a page narrows on purpose, by inline prefix and field
 # name, with the exact set they must offer (still within ``tenant``): the
 # session's facilitators are accepted HLTF nominations of its edition.
 NARROWED_CHOICES: dict[tuple[str, str], Callable] = {
     ("facilitators", "nomination"): _accepted_nominations,
+    # A call's reminder rules choose among the phases of that call.
+    ("reminder_rules", "phase"): _phases_of_the_call,
 }
 
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from wsis_portal.notifications.admin import ReminderRuleInline
 from wsis_portal.tenants.admin import TenantScopedAdmin, TenantScopedTabularInline
 
 from . import models
@@ -52,7 +53,7 @@ class CallAdmin(TenantScopedAdmin):
     list_filter = ["kind", "edition__tenant", "edition"]
     list_select_related = ["edition"]
     search_fields = ["title"]
-    inlines = [PhaseInline, DeadlineExtensionInline]
+    inlines = [PhaseInline, DeadlineExtensionInline, ReminderRuleInline]
 
     def save_formset(self, request, form, formset, change):
         for extension in formset.save(commit=False):

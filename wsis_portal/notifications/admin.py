@@ -9,7 +9,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from wsis_portal.tenants.admin import TenantScopedAdmin
+from wsis_portal.tenants.admin import TenantScopedAdmin, TenantScopedTabularInline
 
 from .enums import OutboxStatus
 from .models import OutboxEmail, ReminderRule
@@ -57,6 +57,31 @@ class OutboxEmailAdmin(TenantScopedAdmin):
 
         send_outbox.delay()
         self.message_user(request, ngettext("%d email queued again.", "%d emails queued again.", count) % count)
+
+
+class ReminderRuleInline(TenantScopedTabularInline):
+    """The reminder rules of a call, on the Call admin page (editions/admin.py)."""
+
+    model = ReminderRule
+    extra = 0
+    fields = ["phase", "offset", "on_boundary", "audience", "news_kind", "template", "is_active", "preview_link"]
+    readonly_fields = ["preview_link"]
+    show_change_link = True
+
+    @admin.display(description=_("preview"))
+    def preview_link(self, obj: ReminderRule) -> str:
+        if obj.pk is None:
+            return "-"
+        url = reverse("admin:notifications_reminderrule_preview", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Preview"))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        # Only the phases of the call being edited (the rule must not point at another call's).
+        if db_field.name == "phase" and field is not None:
+            call_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            field.queryset = field.queryset.filter(call_id=call_id) if call_id else field.queryset.none()
+        return field
 
 
 @admin.register(ReminderRule)
