@@ -33,6 +33,7 @@ from wsis_portal.tenants.selectors import tenant_ids_for_staff
 
 from . import brief_admin  # noqa: F401  (registers the final brief)
 from .agenda_admin import schedule_as_session
+from .changes import entry_edits_after_submission
 from .enums import OcpStatus
 from .export import as_csv, as_xlsx, export_rows
 from .models import (
@@ -156,7 +157,9 @@ class OcpSubmissionAdmin(TenantScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        return readonly + ["status_changes", "internal_comments_list"] if obj is not None else readonly
+        if obj is None:
+            return readonly
+        return readonly + ["status_changes", "edits_after_submission", "internal_comments_list"]
 
     def get_autocomplete_fields(self, request):
         # Reviewers are chosen from the tenant's staff list below, not searched among all accounts.
@@ -174,6 +177,31 @@ class OcpSubmissionAdmin(TenantScopedAdmin):
         # Reviewers are chosen among the staff of the entry's own tenant.
         request.__dict__["_ocp_entry_tenant_ids"] = [obj.tenant_id] if obj is not None else None
         return super().get_form(request, obj, change, **kwargs)
+
+    @admin.display(description=_("edits after submission"))
+    def edits_after_submission(self, obj):
+        edits = entry_edits_after_submission(obj)
+        if not edits:
+            return gettext("None.")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{} · {}<ul>{}</ul></li>",
+                (
+                    (
+                        date_format(timezone.localtime(edit.at), "DATETIME_FORMAT"),
+                        edit.by,
+                        format_html_join(
+                            "",
+                            "<li><strong>{}</strong>: {} → {}</li>",
+                            edit.changes,
+                        ),
+                    )
+                    for edit in edits
+                ),
+            ),
+        )
 
     @admin.display(description=_("status changes"))
     def status_changes(self, obj):

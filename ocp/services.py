@@ -55,6 +55,8 @@ def _lock_for_change(*, entry: OcpSubmission, by, now: dt.datetime) -> OcpSubmis
         )
     if locked.status not in EDITABLE_AFTER_DEADLINE:
         _check_open(call=locked.call, organisation_id=locked.organisation_id, now=now)
+    # The history names who changed it, with or without a request around (a task, a shell).
+    locked._history_user = by
     return locked
 
 
@@ -107,12 +109,15 @@ def workshop_speakers_save(
         existing = {speaker.pk: speaker for speaker in locked.speakers.all()}
         for position, item in enumerate(speakers):
             speaker = existing.get(item.get("id")) if item.get("id") else None
+            if speaker is not None:
+                speaker._history_user = by
             if item.get("delete"):
                 if speaker is not None:
                     speaker.delete()
                 continue
             if speaker is None:
                 speaker = Speaker(workshop=locked)
+                speaker._history_user = by
             for name in SPEAKER_FIELDS:
                 if name in item:
                     setattr(speaker, name, item[name] if item[name] is not None else "")
