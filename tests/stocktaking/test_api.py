@@ -1,6 +1,7 @@
 import uuid
 
 import pytest
+from django.core.management import call_command
 from drf_spectacular.validation import validate_schema
 from rest_framework.throttling import AnonRateThrottle
 
@@ -46,6 +47,11 @@ def test_schema_is_valid_openapi():
         "/api/v1/{tenant_slug}/stocktaking/sdgs/",
         "/api/v1/{tenant_slug}/stocktaking/sdgs/{id}/",
     ]
+
+
+def test_schema_generates_without_warnings(tmp_path):
+    # A warning means a guessed type (e.g. an untyped path parameter).
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
 
 
 def test_schema_is_served_as_json(client):
