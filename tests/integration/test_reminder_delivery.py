@@ -22,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import redis
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -113,6 +114,19 @@ def _reminder_due_now(*, tenant, emails: list[str]) -> ReminderRule:
     return ReminderRule.objects.get(call=call, offset=dt.timedelta(days=3))
 
 
+def _chunks_in_progress(run) -> set[int]:
+    """The chunks whose task holds their row lock now (they are writing their emails)."""
+    with transaction.atomic():
+        pending = ReminderChunk.objects.filter(run=run, done_at__isnull=True)
+        free = set(pending.select_for_update(skip_locked=True).values_list("pk", flat=True))
+        return set(pending.values_list("pk", flat=True)) - free
+
+
+def _one_chunk_being_written(run) -> set[int]:
+    locked = _chunks_in_progress(run)
+    return locked if len(locked) == 1 else set()
+
+
 def _sent_count() -> int:
     return OutboxEmail.objects.filter(status=OutboxStatus.SENT).count()
 
@@ -127,17 +141,24 @@ def test_worker_killed_mid_fan_out_every_recipient_gets_reminder_without_duplica
     )
     assert run.chunks == 20
 
-    # Kill the worker (the whole process group, no warning) once a few chunks are written.
-    wait_until(
-        lambda: ReminderChunk.objects.filter(run=run, done_at__isnull=False).count() >= 3,
+    # Kill the worker (the whole process group, no warning) once a few chunks are
+    # written and while it writes another (one chunk row locked; the tick's
+    # requeue locks all the pending ones at once): that chunk's message dies
+    # with it, and only the lease brings it back.
+    writing = wait_until(
+        lambda: (
+            ReminderChunk.objects.filter(run=run, done_at__isnull=False).count() >= 3 and _one_chunk_being_written(run)
+        ),
         timeout=60,
-        interval=0.02,
-        message="three chunks done",
+        interval=0.01,
+        message="three chunks done and one being written",
     )
     delivery.end("worker", kill=True)
     done_at_kill = ReminderChunk.objects.filter(run=run, done_at__isnull=False).count()
     in_flight = OutboxEmail.objects.filter(status=OutboxStatus.SENDING).count()
     sent_at_kill = _sent_count()
+    # Its chunk is lost, unless it committed in the instant between the look and the kill.
+    lost = set(ReminderChunk.objects.filter(pk__in=writing, done_at__isnull=True).values_list("pk", flat=True))
     assert done_at_kill < run.chunks, "the worker must die in the middle of the fan-out"
 
     delivery.spawn_worker("worker-2")
@@ -154,7 +175,8 @@ def test_worker_killed_mid_fan_out_every_recipient_gets_reminder_without_duplica
     requeued = sum(count - 1 for count in ReminderChunk.objects.filter(run=run).values_list("queued_count", flat=True))
     print(
         f"\nFAULT (a) SIGKILL mid fan-out: {len(emails)} recipients in {run.chunks} chunks; killed with "
-        f"{done_at_kill} chunks done, {sent_at_kill} emails sent and {in_flight} being sent; "
+        f"{done_at_kill} chunks done, {len(lost)} being written, {sent_at_kill} emails sent and {in_flight} "
+        "being sent; "
         f"chunks queued again by the lease: {requeued}; received {len(received)}, "
         f"missing {len(emails) - len(set(received))}, duplicates {duplicates}"
     )
