@@ -243,3 +243,12 @@ def test_nominees_page_query_count(client, call, categories, manager, contest, r
         response = client.get(_nominees_url())
 
     assert len(response.context["entries"]) == rows
+
+
+def test_overview_links_the_nominees_once_public(client, contest):
+    overview = reverse("prizes:overview", kwargs={"tenant_slug": "wsis"})
+    assert _nominees_url() not in client.get(overview).content.decode()
+
+    nominees_publish(contest=contest)
+
+    assert _nominees_url() in client.get(overview).content.decode()

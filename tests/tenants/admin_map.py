@@ -163,6 +163,12 @@ def _prizes_contest(tenant, text):
     return contest
 
 
+def _prizes_category(tenant, text):
+    from prizes.models import ContestCategory
+
+    return ContestCategory.objects.get(contest=_prizes_contest(tenant, text))
+
+
 def _prize_entry(tenant, text):
     from prizes.models import ContestCategory
     from tests.prizes.factories import PrizeEntryFactory
@@ -213,6 +219,7 @@ TENANT_OWNED: dict[str, Callable] = {
     "ocp.CoordinationMechanism": _coordination_mechanism,
     "ocp.FinalBrief": _final_brief,
     "prizes.Contest": _prizes_contest,
+    "prizes.ContestCategory": _prizes_category,
     "prizes.PrizeEntry": _prize_entry,
     "stocktaking.Entry": _stocktaking_entry,
     "stocktaking.Collection": _stocktaking_collection,
