@@ -294,26 +294,31 @@ def requeue_lost_work(*, now: dt.datetime, limit: int = 1000) -> tuple[int, int]
     from .tasks import reminder_send_chunk as chunk_task
 
     cutoff = now - lease()
-    with scopes_disabled(), transaction.atomic():
-        runs = list(
-            ReminderRun.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(_live_runs(now), superseded=False, planned_at__isnull=True, queued_at__lt=cutoff)
-            .values_list("pk", flat=True)[:limit]
-        )
-        ReminderRun.objects.filter(pk__in=runs).update(queued_at=now)
-        chunks = list(
-            ReminderChunk.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(
-                done_at__isnull=True,
-                queued_at__lt=cutoff,
-                queued_count__lt=MAX_CHUNK_QUEUES,
-                run__in=ReminderRun.objects.filter(_live_runs(now)),
+    # A compare-and-set per row (on ``queued_at``) rather than a locking
+    # transaction: two ticks never queue one chunk twice, and no lock is held
+    # that a chunk task would wait on.
+    with scopes_disabled():
+        candidates = ReminderRun.objects.filter(
+            _live_runs(now), superseded=False, planned_at__isnull=True, queued_at__lt=cutoff
+        ).values_list("pk", "queued_at")[:limit]
+        runs = [
+            pk
+            for pk, queued_at in candidates
+            if ReminderRun.objects.filter(pk=pk, queued_at=queued_at, planned_at__isnull=True).update(queued_at=now)
+        ]
+        pending = ReminderChunk.objects.filter(
+            done_at__isnull=True,
+            queued_at__lt=cutoff,
+            queued_count__lt=MAX_CHUNK_QUEUES,
+            run__in=ReminderRun.objects.filter(_live_runs(now)),
+        ).values_list("pk", "queued_at", "run_id", "after_pk", "last_pk")[:limit]
+        chunks = [
+            (pk, run_id, after_pk, last_pk)
+            for pk, queued_at, run_id, after_pk, last_pk in pending
+            if ReminderChunk.objects.filter(pk=pk, queued_at=queued_at, done_at__isnull=True).update(
+                queued_at=now, queued_count=F("queued_count") + 1
             )
-            .values_list("pk", "run_id", "after_pk", "last_pk")[:limit]
-        )
-        ReminderChunk.objects.filter(pk__in=[pk for pk, *_ in chunks]).update(
-            queued_at=now, queued_count=F("queued_count") + 1
-        )
+        ]
     for run_id in runs:
         logger.warning("Reminder run %s was not fanned out within its lease: queued again", run_id)
         fan_out_task.delay(run_id=run_id)
