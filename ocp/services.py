@@ -14,32 +14,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wsis_portal.editions.formatting import format_deadline
 from wsis_portal.editions.models import Call
-from wsis_portal.editions.services import SubmissionError, submission_submit, submission_withdraw
+from wsis_portal.editions.services import (
+    SubmissionError,
+    call_check_open,
+    submission_submit,
+    submission_withdraw,
+)
 
 from . import facilitators
 from .enums import EDITABLE_AFTER_DEADLINE, EDITABLE_STATUSES, OcpStatus
 from .models import HltfNomination, OcpSubmission, ReviewEvent, Speaker, WorkshopRequest
 
 SPEAKER_FIELDS = ["name", "title", "organisation", "country", "gender", "participation"]
-
-
-def _check_open(*, call: Call, organisation_id: int | None, now: dt.datetime) -> None:
-    if call.accepts_submissions_at(now, organisation_id):
-        return
-    phase = call.submission_phase
-    if phase is not None and now < phase.opens_at:
-        raise SubmissionError(
-            _("This call opens on %(when)s.") % {"when": format_deadline(phase.opens_at, call.edition.zone)}
-        )
-    deadline = call.deadline_for(organisation_id)
-    if deadline is None:
-        raise SubmissionError(_("This call does not take submissions."))
-    raise SubmissionError(
-        _("The deadline passed on %(when)s; nothing can be changed any more.")
-        % {"when": format_deadline(deadline, call.edition.zone)}
-    )
 
 
 def _lock_for_change(*, entry: OcpSubmission, by, now: dt.datetime) -> OcpSubmission:
@@ -54,7 +41,7 @@ def _lock_for_change(*, entry: OcpSubmission, by, now: dt.datetime) -> OcpSubmis
             _("This can no longer be changed (%(status)s).") % {"status": locked.get_status_display()}
         )
     if locked.status not in EDITABLE_AFTER_DEADLINE:
-        _check_open(call=locked.call, organisation_id=locked.organisation_id, now=now)
+        call_check_open(call=locked.call, organisation_id=locked.organisation_id, now=now)
     # The history names who changed it, with or without a request around (a task, a shell).
     locked._history_user = by
     return locked
@@ -67,7 +54,7 @@ def entry_start(*, model: type[OcpSubmission], call: Call, by, now: dt.datetime 
         raise SubmissionError(_("This call does not take this kind of entry."))
     if not by.profile_is_complete:
         raise SubmissionError(_("Please complete your profile and organisation first."))
-    _check_open(call=call, organisation_id=by.organisation_id, now=now)
+    call_check_open(call=call, organisation_id=by.organisation_id, now=now)
     if model is HltfNomination:
         # Only members of a recognised coordination mechanism nominate facilitators.
         facilitators.check_may_nominate(tenant_id=call.edition.tenant_id, organisation_id=by.organisation_id)

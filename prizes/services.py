@@ -19,9 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wsis_portal.editions.enums import CallKind, SubmissionStatus
-from wsis_portal.editions.formatting import format_deadline
 from wsis_portal.editions.models import Call, Edition
-from wsis_portal.editions.services import SubmissionError, submission_submit, submission_withdraw
+from wsis_portal.editions.services import (
+    SubmissionError,
+    call_check_open,
+    submission_submit,
+    submission_withdraw,
+)
 from wsis_portal.reference.models import PrizeCategory
 
 from .enums import EDITABLE_STATUSES, CompletionStatus
@@ -100,23 +104,6 @@ def criteria_seed(*, contest: Contest, criteria: list[tuple[str, str]] | None = 
 # --- entries -------------------------------------------------------------------
 
 
-def _check_open(*, call: Call, organisation_id: int | None, now: dt.datetime) -> None:
-    if call.accepts_submissions_at(now, organisation_id):
-        return
-    phase = call.submission_phase
-    if phase is not None and now < phase.opens_at:
-        raise SubmissionError(
-            _("Submissions open on %(when)s.") % {"when": format_deadline(phase.opens_at, call.edition.zone)}
-        )
-    deadline = call.deadline_for(organisation_id)
-    if deadline is None:
-        raise SubmissionError(_("The WSIS Prizes do not take submissions."))
-    raise SubmissionError(
-        _("The deadline passed on %(when)s; nothing can be changed any more.")
-        % {"when": format_deadline(deadline, call.edition.zone)}
-    )
-
-
 def category_taken(*, organisation_id: int | None, category_id: int | None, exclude_pk: int | None = None) -> bool:
     """Whether the organisation already has a (not withdrawn) entry in the category."""
     if organisation_id is None or category_id is None:
@@ -167,7 +154,7 @@ def entry_start(
     )
     if call is None:
         raise SubmissionError(_("The WSIS Prizes do not take submissions."))
-    _check_open(call=call, organisation_id=by.organisation_id, now=now)
+    call_check_open(call=call, organisation_id=by.organisation_id, now=now)
     if category is not None and (category.contest_id != contest.pk or not category.active):
         raise SubmissionError(_("This category does not take entries."))
     if category is not None and category_taken(organisation_id=by.organisation_id, category_id=category.pk):
@@ -203,7 +190,7 @@ def _lock_for_change(*, entry: PrizeEntry, by, now: dt.datetime) -> PrizeEntry:
         raise SubmissionError(
             _("This can no longer be changed (%(status)s).") % {"status": locked.get_status_display()}
         )
-    _check_open(call=locked.call, organisation_id=locked.organisation_id, now=now)
+    call_check_open(call=locked.call, organisation_id=locked.organisation_id, now=now)
     return locked
 
 

@@ -13,7 +13,7 @@ from wsis_portal.notifications.services import email_enqueue_template
 
 from .enums import SubmissionStatus
 from .formatting import format_deadline
-from .models import ReferenceCounter, Submission
+from .models import Call, ReferenceCounter, Submission
 
 
 class SubmissionError(Exception):
@@ -34,6 +34,26 @@ def allocate_reference(*, tenant, prefix: str, year: int) -> str:
         ReferenceCounter.objects.filter(pk=counter.pk).update(last_number=F("last_number") + 1)
         counter.refresh_from_db(fields=["last_number"])
     return f"{prefix}-{year}-{counter.last_number:05d}"
+
+
+def call_check_open(*, call: Call, organisation_id: int | None, now: dt.datetime) -> None:
+    """Raises ``SubmissionError`` unless ``call`` takes new entries and changes
+    to entries now (the organisation's extension counted): what the programme
+    apps check before starting or changing a draft."""
+    if call.accepts_submissions_at(now, organisation_id):
+        return
+    phase = call.submission_phase
+    if phase is not None and now < phase.opens_at:
+        raise SubmissionError(
+            _("This call opens on %(when)s.") % {"when": format_deadline(phase.opens_at, call.edition.zone)}
+        )
+    deadline = call.deadline_for(organisation_id)
+    if deadline is None:
+        raise SubmissionError(_("This call does not take submissions."))
+    raise SubmissionError(
+        _("The deadline passed on %(when)s; nothing can be changed any more.")
+        % {"when": format_deadline(deadline, call.edition.zone)}
+    )
 
 
 def _check_deadline(*, submission: Submission, now: dt.datetime) -> None:
