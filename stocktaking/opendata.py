@@ -22,29 +22,8 @@ from .models import Entry
 
 CHUNK_SIZE = 500
 
-CSV_COLUMNS = [
-    "id",
-    "url",
-    "title",
-    "description",
-    "kind",
-    "language",
-    "organisation_name",
-    "stakeholder_type",
-    "countries",
-    "coverage",
-    "regions",
-    "action_lines",
-    "sdgs",
-    "start_year",
-    "end_year",
-    "project_status",
-    "website",
-    "beneficiaries",
-    "partners",
-    "collections",
-    "published_at",
-]
+# The CSV's columns are the API entry's fields, in the same order.
+CSV_COLUMNS = EntrySerializer.Meta.fields
 
 
 def _records(queryset: QuerySet[Entry], *, tenant, request) -> Iterator[dict]:
