@@ -39,6 +39,7 @@ from .export import as_csv, as_xlsx, export_rows
 from .models import (
     Contribution,
     CoordinationMechanism,
+    DecisionEmailTemplate,
     ExhibitionRequest,
     HltfNomination,
     Speaker,
@@ -461,3 +462,14 @@ class CoordinationMechanismAdmin(TenantScopedAdmin):
     @admin.display(description=_("organisations"), ordering="organisation_total")
     def organisation_count(self, obj):
         return obj.organisation_total
+
+
+@admin.register(DecisionEmailTemplate)
+class DecisionEmailTemplateAdmin(TenantScopedAdmin):
+    """The secretariat's own wording of the decision emails; without one, the
+    portal's translated wording is sent."""
+
+    list_display = ["decision", "language", "subject", "tenant", "updated_at"]
+    list_filter = ["decision", "language", "tenant"]
+    list_select_related = ["tenant"]
+    search_fields = ["subject", "body"]

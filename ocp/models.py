@@ -7,9 +7,12 @@ be filled in before the entry can be submitted.
 
 from __future__ import annotations
 
+import string
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.urls import reverse
@@ -596,3 +599,69 @@ class FinalBrief(models.Model):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+
+class DecisionEmailTemplate(models.Model):
+    """The secretariat's own wording of a decision email, for one decision and
+    one language (or every language); without one, the portal's translated
+    wording is sent. ``$name`` placeholders are filled in per entry."""
+
+    PLACEHOLDERS = ("name", "kind", "title", "reference", "edition", "note", "link")
+
+    class Decision(models.TextChoices):
+        ACCEPTED = OcpStatus.ACCEPTED.value, OcpStatus.ACCEPTED.label
+        REJECTED = OcpStatus.REJECTED.value, OcpStatus.REJECTED.label
+        CHANGES_REQUESTED = OcpStatus.CHANGES_REQUESTED.value, OcpStatus.CHANGES_REQUESTED.label
+
+    tenant = models.ForeignKey("tenants.Tenant", verbose_name=_("tenant"), on_delete=models.CASCADE, related_name="+")
+    decision = models.CharField(_("decision"), max_length=32, choices=Decision.choices)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Empty: for every language without a template of its own."),
+    )
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(
+        _("body"),
+        help_text=_(
+            "Plain text. Placeholders: $name, $kind, $title, $reference, $edition, $note (the message typed "
+            "with the decision) and $link (the entry's page)."
+        ),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    tenant_path = "tenant"
+    objects = ScopedManager(tenant=tenant_path)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["decision", "language"]
+        verbose_name = _("decision email template")
+        verbose_name_plural = _("decision email templates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "decision", "language"], name="ocp_decision_template_once_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} · {self.get_language_display() or _('every language')}"
+
+    def clean(self):
+        errors = {}
+        for name in ("subject", "body"):
+            template = string.Template(getattr(self, name) or "")
+            unknown = sorted(set(template.get_identifiers()) - set(self.PLACEHOLDERS))
+            if not template.is_valid():
+                errors[name] = _("A $ sign must start a placeholder; write $$ for the sign itself.")
+            elif unknown:
+                errors[name] = _("Unknown placeholder: %(names)s.") % {"names": ", ".join(f"${n}" for n in unknown)}
+        if errors:
+            raise ValidationError(errors)
+
+    def render(self, values: dict[str, str]) -> tuple[str, str]:
+        """The subject (on one line) and the body with the placeholders filled in."""
+        subject = string.Template(self.subject).safe_substitute(values)
+        return " ".join(subject.split()), string.Template(self.body).safe_substitute(values)

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wsis_portal.notifications.services import email_enqueue_template
+from wsis_portal.notifications.services import email_enqueue, email_enqueue_template
 
 from .enums import DECISION_STATUSES, REVIEW_TRANSITIONS, REVIEWER_TARGETS, OcpStatus
-from .models import InternalComment, OcpSubmission, ReviewEvent
+from .models import DecisionEmailTemplate, InternalComment, OcpSubmission, ReviewEvent
 
 
 class ReviewError(Exception):
@@ -99,6 +100,20 @@ def _send_decision(*, entry: OcpSubmission, note: str, now: dt.datetime) -> None
     if owner is None or not owner.email:
         return  # the owner deleted their account: nobody to tell
     call = entry.call
+    dedup_key = f"ocp-decision:{entry._meta.label_lower}:{entry.pk}:{entry.status}:{now.isoformat()}"
+    custom = decision_template_for(tenant=entry.tenant, decision=entry.status, language=owner.preferred_language)
+    if custom is not None:
+        subject, body = custom.render(decision_placeholders(entry=entry, note=note))
+        email_enqueue(
+            recipient=owner.email,
+            subject=subject,
+            body_text=body,
+            dedup_key=dedup_key,
+            user=owner,
+            language=owner.preferred_language,
+            tenant=entry.tenant,
+        )
+        return
     email_enqueue_template(
         template=f"emails/ocp/decision_{entry.status}",
         context={
@@ -115,8 +130,33 @@ def _send_decision(*, entry: OcpSubmission, note: str, now: dt.datetime) -> None
         user=owner,
         language=owner.preferred_language,
         tenant=entry.tenant,
-        dedup_key=f"ocp-decision:{entry._meta.label_lower}:{entry.pk}:{entry.status}:{now.isoformat()}",
+        dedup_key=dedup_key,
     )
+
+
+def decision_template_for(*, tenant, decision: str, language: str) -> DecisionEmailTemplate | None:
+    """The tenant's wording for ``decision`` in ``language``, else for every
+    language, else None (the portal's translated wording)."""
+    found = {
+        template.language: template
+        for template in DecisionEmailTemplate.objects.filter(
+            tenant=tenant, decision=decision, language__in=[language, ""]
+        )
+    }
+    return found.get(language) or found.get("")
+
+
+def decision_placeholders(*, entry: OcpSubmission, note: str) -> dict[str, str]:
+    owner = entry.owner
+    return {
+        "name": owner.get_full_name() or owner.email,
+        "kind": str(entry._meta.verbose_name),
+        "title": entry.title_for_owner,
+        "reference": entry.reference,
+        "edition": entry.call.edition.title,
+        "note": note,
+        "link": settings.SITE_URL + entry.get_absolute_url(),
+    }
 
 
 def entry_comment(*, entry: OcpSubmission, by, text: str) -> InternalComment:

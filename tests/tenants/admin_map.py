@@ -136,6 +136,14 @@ def _assign_facilitator(session, text):
     SessionFacilitator.objects.create(session=session, nomination=nomination)
 
 
+def _decision_email_template(tenant, text):
+    from ocp.models import DecisionEmailTemplate
+
+    return DecisionEmailTemplate.objects.create(
+        tenant=tenant, decision="accepted", subject=f"Accepted {text}", body=f"Dear $name, {text}"
+    )
+
+
 def _coordination_mechanism(tenant, text):
     from ocp.models import CoordinationMechanism
     from wsis_portal.reference.models import StakeholderType
@@ -217,6 +225,7 @@ TENANT_OWNED: dict[str, Callable] = {
     "ocp.HltfNomination": _ocp("HltfNominationFactory", "hltf", nominee_name="Nominee {text}"),
     "ocp.Session": _session,
     "ocp.CoordinationMechanism": _coordination_mechanism,
+    "ocp.DecisionEmailTemplate": _decision_email_template,
     "ocp.FinalBrief": _final_brief,
     "prizes.Contest": _prizes_contest,
     "prizes.ContestCategory": _prizes_category,
