@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (fixtures imported from another test module are used as parameters)
 """axe reports no violation on every page a stakeholder meets in the OCP: the
 overview, every step of the five kinds of entry, each entry's review page and
 "My submissions" - in English at desktop width and in Arabic at phone width."""
@@ -8,14 +9,14 @@ from ocp.forms import steps_for
 from ocp.models import OCP_MODELS
 from tests.e2e.a11y import axe_report
 from tests.e2e.conftest import DESKTOP, PHONE
-from tests.e2e.test_ocp_journey import author, ocp_edition  # noqa: F401  (fixtures)
+from tests.e2e.test_ocp_journey import author, ocp_edition  # noqa: F401
 from tests.ocp.factories import FACTORY_BY_MODEL, CoordinationMechanismFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
-def drafts(ocp_edition, author):  # noqa: F811
+def drafts(ocp_edition, author):
     # The author's organisation is a recognised mechanism: the HLTF steps open to them.
     CoordinationMechanismFactory(
         tenant=ocp_edition.tenant, name="Civil Society Coordination Group", organisations=[author.organisation]
@@ -32,7 +33,7 @@ def test_every_ocp_page_of_a_stakeholder_has_no_axe_violations(
     drafts,
     author,
     language,
-    viewport,  # noqa: F811
+    viewport,
 ):
     context = new_context(viewport=viewport)
     choose_language(context, language)
