@@ -180,6 +180,14 @@ EMAIL_URL = env_str("EMAIL_URL", f"file://{VAR_DIR / 'sent-mail'}")
 OUTBOX_DELIVERY = email_settings_from_url("EMAIL_URL", EMAIL_URL)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8, minimum=1)
 OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 100, minimum=1)
+# A row left "sending" this long (its worker died) is claimed again.
+OUTBOX_CLAIM_TIMEOUT_SECONDS = env_int("OUTBOX_CLAIM_TIMEOUT_SECONDS", 600, minimum=1)
+# The first retry after a transient failure; each next one waits twice as long.
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30, minimum=1)
+# Recipients written per reminder chunk task, and how long a queued chunk may
+# stay undone before the tick queues it again (its message was lost).
+REMINDER_CHUNK_SIZE = env_int("WSIS_REMINDER_CHUNK_SIZE", 1000, minimum=1)
+REMINDER_LEASE_SECONDS = env_int("WSIS_REMINDER_LEASE_SECONDS", 120, minimum=10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "WSIS Forum <no-reply@wsis.example.org>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
