@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from tests import factories
 from tests.integration.celery_processes import CeleryProcesses, publishing_to, wait_until
-from tests.notifications.smtp_server import PERMANENT_ANSWER, SERVICE_UNAVAILABLE_ANSWER, running_smtp_server
+from tests.notifications.smtp_server import PERMANENT_ANSWER, SERVICE_UNAVAILABLE_ANSWER
 from tests.sampleapp.models import SampleEntry
 from wsis_portal.accounts.models import User
 from wsis_portal.celery import app as celery_app
@@ -66,12 +66,6 @@ def drop_queue(broker_url: str, queue: str) -> None:
             client.delete(*keys)
     finally:
         client.close()
-
-
-@pytest.fixture
-def smtp_server():
-    with running_smtp_server() as server:
-        yield server
 
 
 @pytest.fixture

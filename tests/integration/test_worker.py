@@ -10,15 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from tests import factories
-from tests.integration.celery_processes import (
-    CeleryProcesses,
-    broker_url_for_this_worker,
-    flush_broker,
-    publishing_to,
-)
-from tests.notifications.smtp_server import running_smtp_server
 from tests.sampleapp.models import BoundaryLog, SampleEntry
-from wsis_portal.celery import app as celery_app
 from wsis_portal.editions.enums import PhaseEventKind, SubmissionStatus
 from wsis_portal.editions.models import PhaseEvent
 from wsis_portal.editions.services import submission_submit
@@ -36,36 +28,6 @@ pytestmark = [
 ]
 
 TICK = "editions.tick"
-
-
-@pytest.fixture
-def smtp_server():
-    with running_smtp_server() as server:
-        yield server
-
-
-@pytest.fixture
-def celery_processes(transactional_db, smtp_server, tmp_path):
-    """A worker and a beat on this test's database, broker and SMTP server."""
-    broker_url = broker_url_for_this_worker(settings.TEST_REDIS_URL)
-    flush_broker(broker_url)
-    processes = CeleryProcesses(
-        base_dir=settings.BASE_DIR,
-        log_dir=tmp_path,
-        database_name=settings.DATABASES["default"]["NAME"],
-        broker_url=broker_url,
-        email_url=smtp_server.url,
-    )
-    try:
-        processes.start()
-        processes.wait_until_ready(timeout=30)
-        with publishing_to(celery_app, broker_url):
-            yield processes
-    finally:
-        processes.stop()
-        # Shown by pytest only when the test failed.
-        print(processes.report())
-        flush_broker(broker_url)
 
 
 def _phase(*, tenant, key, opens_at, closes_at):
