@@ -307,3 +307,7 @@ class PrizeEntryAdmin(TenantScopedAdmin):
             row.append("; ".join(str(sdg.number) for sdg in entry.sdgs.all()))
             writer.writerow(row)
         return response
+
+
+# Each stage of the contest keeps its admin in a module of its own.
+from . import admin_selection, admin_voting  # noqa: E402, F401

@@ -21,3 +21,12 @@ EDITABLE_STATUSES = {SubmissionStatus.DRAFT, SubmissionStatus.SUBMITTED}
 class CompletionStatus(models.TextChoices):
     ONGOING = "ongoing", _("Ongoing")
     COMPLETED = "completed", _("Completed")
+
+
+class VoteStatus(models.TextChoices):
+    """A vote counts only while it is ``VALID``. Suspicious votes are
+    quarantined, never deleted; staff release them (back to valid) or void them."""
+
+    VALID = "valid", _("Valid")
+    QUARANTINED = "quarantined", _("Quarantined")
+    VOIDED = "voided", _("Voided")

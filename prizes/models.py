@@ -23,7 +23,7 @@ from simple_history.models import HistoricalRecords
 from wsis_portal.editions.enums import CallKind, SubmissionStatus
 from wsis_portal.editions.models import Call, Edition, Submission
 
-from .enums import CompletionStatus
+from .enums import CompletionStatus, VoteStatus
 from .validators import MaxFileSizeValidator, WordRangeValidator, count_words
 
 SHORT_DESCRIPTION_MIN_WORDS = 150
@@ -376,3 +376,65 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id} · {self.criterion_id} · {self.value}"
+
+
+class VoteQuerySet(models.QuerySet):
+    def valid(self):
+        """The votes that count: neither quarantined nor voided."""
+        return self.filter(status=VoteStatus.VALID)
+
+
+class Vote(models.Model):
+    """One voter's vote in one category of a contest, for a nominated entry.
+
+    The unique constraint on ``(category, voter)`` is what makes "one vote per
+    voter, category and contest" true under concurrency (a category belongs to
+    one contest). The integrity signals are recorded with the vote so that the
+    quarantine rules and the staff can judge it later; nothing is ever deleted.
+    """
+
+    category = models.ForeignKey(
+        ContestCategory, verbose_name=_("category"), on_delete=models.CASCADE, related_name="votes"
+    )
+    entry = models.ForeignKey(PrizeEntry, verbose_name=_("project"), on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("voter"), on_delete=models.CASCADE, related_name="prize_votes"
+    )
+    cast_at = models.DateTimeField(_("cast at"), db_index=True)
+    status = models.CharField(_("status"), max_length=16, choices=VoteStatus.choices, default=VoteStatus.VALID)
+    reasons = models.JSONField(
+        _("quarantine reasons"), default=list, blank=True, help_text=_("Codes of the rules the vote tripped.")
+    )
+    ip_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=400, blank=True)
+    account_age_seconds = models.PositiveIntegerField(_("account age (seconds)"), null=True, blank=True)
+    seconds_since_signup = models.PositiveIntegerField(
+        _("seconds from email confirmation to vote"), null=True, blank=True
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    tenant_path = "category__contest__edition__tenant"
+    objects = ScopedManager(models.Manager.from_queryset(VoteQuerySet), tenant=tenant_path)
+
+    class Meta:
+        ordering = ["-cast_at", "-id"]
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        constraints = [
+            models.UniqueConstraint(fields=["category", "voter"], name="prizes_vote_once_per_category"),
+        ]
+        indexes = [
+            models.Index(fields=["category", "status", "entry"], name="prizes_vote_tally"),
+            models.Index(fields=["status", "cast_at"], name="prizes_vote_status_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voter_id} → {self.entry_id} ({self.get_status_display()})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import nomination_views, views
+from . import nomination_views, selection_urls, views, voting_urls
 
 app_name = "prizes"
 
@@ -17,3 +17,5 @@ urlpatterns = [
     path("review/<int:pk>/entries/<int:entry_pk>/", nomination_views.review_score, name="review_score"),
     path("nominees/", nomination_views.nominees, name="nominees"),
 ]
+
+urlpatterns += voting_urls.urlpatterns + selection_urls.urlpatterns

@@ -1,0 +1,1 @@
+"""Admin of the experts' selection and the winners."""

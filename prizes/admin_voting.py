@@ -1,0 +1,1 @@
+"""Admin of the votes: the quarantine with reasons, release and void."""

@@ -1,0 +1,3 @@
+"""Champions, the experts' selection and the announced results."""
+
+urlpatterns: list = []

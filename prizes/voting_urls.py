@@ -1,0 +1,3 @@
+"""Public online voting: category pages, the vote itself, "My votes"."""
+
+urlpatterns: list = []
