@@ -5,6 +5,7 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,6 +16,7 @@ from wsis_portal.reference.models import ActionLine, Region, StakeholderType, Su
 from .enums import EntryKind, ProjectStatus
 from .models import CONTENT_FIELDS, FIRST_YEAR, LAST_YEAR, Collection, Entry
 from .search import SORTS, SearchParams
+from .updates import FRESH, STALE
 
 
 def _typed(label):
@@ -37,6 +39,7 @@ class SearchForm(forms.Form):
         label=gettext_lazy("Active in year"), required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR
     )
     collection = _typed(gettext_lazy("Collection"))
+    freshness = forms.ChoiceField(label=gettext_lazy("Last confirmed"), required=False)
     sort = forms.ChoiceField(label=gettext_lazy("Sort by"), required=False)
 
     FILTERS = ["action_line", "sdg", "region", "country", "stakeholder_type", "kind", "status", "year", "collection"]
@@ -55,6 +58,10 @@ class SearchForm(forms.Form):
         self.fields["collection"].choices = every + [
             (item.pk, item.name) for item in Collection.objects.filter(tenant=tenant)
         ]
+        self.fields["freshness"].choices = every + [
+            (FRESH, _("Up to date")),
+            (STALE, _("Stale (not confirmed for %(years)d years)") % {"years": settings.STOCKTAKING_STALE_AFTER_YEARS}),
+        ]
         self.fields["sort"].choices = [
             ("relevance", _("Relevance")),
             ("newest", _("Newest first")),
@@ -71,9 +78,17 @@ class SearchForm(forms.Form):
             return SearchParams()
         self.is_valid()
         values = {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+        values.pop("freshness", None)  # applied by ``updates.filter_freshness``
         if values.get("sort") not in SORTS:
             values.pop("sort", None)
         return SearchParams(**values)
+
+    def freshness_value(self) -> str:
+        """``"stale"``, ``"fresh"`` or ``""`` (an invalid value is ignored)."""
+        if not self.is_bound or not self.is_valid():
+            value = self.data.get("freshness", "") if self.is_bound else ""
+            return value if value in (FRESH, STALE) else ""
+        return self.cleaned_data.get("freshness") or ""
 
     def choice_labels(self, name: str) -> dict[str, str]:
         return {str(value): str(label) for value, label in self.fields[name].choices if value != ""}

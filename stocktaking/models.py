@@ -11,6 +11,8 @@ not revisions. See docs/stocktaking.md.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
@@ -70,6 +72,9 @@ class Collection(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("stocktaking:collection", kwargs={"tenant_slug": self.tenant.slug, "slug": self.slug})
 
 
 def _year_field(label):
@@ -166,6 +171,19 @@ class Entry(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(
+        _("last confirmed"),
+        null=True,
+        blank=True,
+        help_text=_("Set by the owner's confirmation and by publishing; stale after a few years without."),
+    )
+    external_id = models.CharField(
+        _("external id"),
+        max_length=64,
+        blank=True,
+        default="",
+        help_text=_("The entry's id in the legacy database (set by the import; unique per tenant)."),
+    )
 
     # Written by ``search.entry_refresh_search`` on PostgreSQL, NULL on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -185,6 +203,9 @@ class Entry(models.Model):
             models.UniqueConstraint(
                 fields=["revision_of"], condition=Q(revision_of__isnull=False), name="stocktaking_one_revision"
             ),
+            models.UniqueConstraint(
+                fields=["tenant", "external_id"], condition=~Q(external_id=""), name="stocktaking_unique_external_id"
+            ),
             models.CheckConstraint(
                 condition=Q(start_year__isnull=True) | Q(end_year__isnull=True) | Q(end_year__gte=F("start_year")),
                 name="stocktaking_years_in_order",
@@ -197,6 +218,10 @@ class Entry(models.Model):
     @property
     def is_revision(self) -> bool:
         return self.revision_of_id is not None
+
+    def is_stale(self, *, before: dt.datetime) -> bool:
+        """Not confirmed since ``before`` (see ``freshness.stale_before``)."""
+        return self.confirmed_at is None or self.confirmed_at < before
 
     @property
     def public_entry_id(self) -> int:

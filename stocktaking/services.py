@@ -182,7 +182,10 @@ def entry_publish(*, entry: Entry, by, now: dt.datetime | None = None) -> Entry:
             _notify(entry=published, template="entry_published", now=now)
             return published
         first_time = entry.published_at is None
-        columns = {"published_at": now, "rejection_reason": ""} if first_time else {"rejection_reason": ""}
+        columns = {"rejection_reason": ""}
+        if first_time:
+            # Publishing is the first confirmation (see ``updates``).
+            columns.update(published_at=now, confirmed_at=now)
         _move(entry=entry, to_status=EntryStatus.PUBLISHED, by=by, now=now, **columns)
         if entry.status == EntryStatus.PUBLISHED and first_time:
             _notify(entry=entry, template="entry_published", now=now)
@@ -201,6 +204,8 @@ def _apply_revision(*, revision: Entry, by, now: dt.datetime) -> Entry:
     for name in CONTENT_FIELDS:
         setattr(published, name, getattr(revision, name))
     published.updated_at = now
+    # A published change counts as the owner's confirmation (see ``updates``).
+    published.confirmed_at = now
     published._history_user = by
     published.save()
     for name in CONTENT_M2M_FIELDS:

@@ -9,11 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import opendata, search, services
+from . import opendata, prize_link, search, services, updates
 from .enums import OWNER_EDITABLE, EntryStatus
 from .forms import EntryForm, SearchForm
 from .models import Entry
@@ -47,15 +48,22 @@ def _facets(request, form: SearchForm, counts: dict[str, dict]) -> list[search.F
     return facets
 
 
+def _results(request, form: SearchForm, params: search.SearchParams):
+    results = search.search_entries(tenant=request.tenant, params=params, language=get_language())
+    return updates.filter_freshness(results, form.freshness_value())
+
+
 def search_page(request):
     form = SearchForm(request.GET or None, tenant=request.tenant)
     params = form.params()
-    results = search.search_entries(tenant=request.tenant, params=params, language=get_language())
+    results = _results(request, form, params)
     facets = _facets(request, form, search.facet_counts(results))
     ordered = search.sort_entries(results, sort=params.sort, has_keyword=bool(params.q.strip()))
     paginator = Paginator(ordered.select_related("stakeholder_type").prefetch_related("action_lines"), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     active = {name for name in SearchForm.FILTERS if getattr(params, name)}
+    if form.freshness_value():
+        active.add("freshness")
     return render(
         request,
         "stocktaking/search.html",
@@ -66,6 +74,7 @@ def search_page(request):
             "facets": facets,
             "params": params,
             "filtered": bool(active or params.q),
+            "stale_before": updates.stale_before(),
         },
     )
 
@@ -74,7 +83,7 @@ def _download(request, *, chunks, content_type: str, extension: str) -> Streamin
     """The search's results (same GET filters and sort as the page), streamed."""
     form = SearchForm(request.GET or None, tenant=request.tenant)
     params = form.params()
-    results = search.search_entries(tenant=request.tenant, params=params, language=get_language())
+    results = _results(request, form, params)
     ordered = search.with_public_relations(
         search.sort_entries(results, sort=params.sort, has_keyword=bool(params.q.strip()))
     )
@@ -94,7 +103,10 @@ def download_json(request):
 
 def entry_detail(request, pk: int):
     entry = search.published_entry(tenant=request.tenant, pk=pk)
-    return render(request, "stocktaking/entry_detail.html", {"entry": entry})
+    context = {"entry": entry, "is_stale": entry.is_stale(before=updates.stale_before())}
+    if request.user.is_authenticated and entry.owner_id == request.user.pk:
+        context["prize_contest"] = prize_link.open_contest(tenant=request.tenant, now=timezone.now())
+    return render(request, "stocktaking/entry_detail.html", context)
 
 
 def _own_entry(request, pk: int) -> Entry:
@@ -125,7 +137,34 @@ def my_entries(request):
     for entry in entries:
         revisions = list(entry.revisions.all())
         rows.append({"entry": entry, "revision": revisions[0] if revisions else None})
-    return render(request, "stocktaking/entry_list_mine.html", {"rows": rows})
+    now = timezone.now()
+    organisation_id = getattr(request.user, "organisation_id", None)
+    call = updates.open_update_call(tenant=request.tenant, now=now, organisation_id=organisation_id)
+    awaiting = []
+    if call is not None:
+        for entry in updates.awaiting_update(tenant=request.tenant, user=request.user, call=call):
+            revisions = list(entry.revisions.all())
+            awaiting.append({"entry": entry, "revision": revisions[0] if revisions else None})
+    context = {
+        "rows": rows,
+        "update_call": call,
+        "update_deadline": call.deadline_for(organisation_id) if call else None,
+        "awaiting": awaiting,
+    }
+    return render(request, "stocktaking/entry_list_mine.html", context)
+
+
+@login_required
+@require_POST
+def entry_confirm(request, pk: int):
+    entry = _own_entry(request, pk)
+    try:
+        updates.entry_confirm(entry=entry, by=request.user)
+    except services.ModerationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Thank you: “%(title)s” is confirmed as up to date.") % {"title": entry.title})
+    return redirect("stocktaking:mine", tenant_slug=request.tenant.slug)
 
 
 def _save_and_maybe_submit(request, entry: Entry):

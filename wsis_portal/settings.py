@@ -188,6 +188,9 @@ OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30, minimum=1)
 # stay undone before the tick queues it again (its message was lost).
 REMINDER_CHUNK_SIZE = env_int("WSIS_REMINDER_CHUNK_SIZE", 1000, minimum=1)
 REMINDER_LEASE_SECONDS = env_int("WSIS_REMINDER_LEASE_SECONDS", 120, minimum=10)
+# Published stocktaking entries not confirmed by their owner for this many
+# years are marked stale in the search.
+STOCKTAKING_STALE_AFTER_YEARS = env_int("WSIS_STOCKTAKING_STALE_AFTER_YEARS", 2, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "WSIS Forum <no-reply@wsis.example.org>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
