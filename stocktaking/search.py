@@ -6,18 +6,22 @@ A, description B, organisation and partners C; unaccented; stemmed in the
 entry's language, plus unstemmed words so that a query in any language finds
 exact words) with ``websearch_to_tsquery``, ranked by ``ts_rank``, or a title
 close to the query by trigram word similarity (typos). On other databases it
-falls back to ``icontains``. Facet counts are one grouped query per facet.
+falls back to ``icontains``. Facet counts are one statement for all facets
+(``facet_counts``), bounded for keyword searches and cached under a data version.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import BooleanField, Case, Count, F, FloatField, Func, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, FloatField, Func, Max, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
+from django_scopes import scopes_disabled
 
 from .enums import SEARCH_CONFIGS, SIMPLE_SEARCH_CONFIG, EntryStatus
 from .models import Entry, EntryCountry
@@ -155,10 +159,16 @@ def _keyword_postgres(queryset: QuerySet[Entry], q: str, *, language: str) -> Qu
         query = query | SearchQuery(q, search_type="websearch", config=ui_config)
     needle = ImmutableUnaccent(Lower(Value(q)))
     title = ImmutableUnaccent(Lower("title"))
+    matches_words = Q(search_vector=query)
     return queryset.annotate(
         rank=SearchRank(F("search_vector"), query),
-        similarity=WordSimilarity(needle, title),
-    ).filter(Q(search_vector=query) | Q(TitleCloseTo(needle, title)))
+        # Only a typo match (no word found) is ordered by its similarity: the
+        # unaccented trigram comparison is the costliest part of ranking a
+        # common word's thousands of matches, and they are ordered by rank.
+        similarity=Case(
+            When(matches_words, then=Value(1.0)), default=WordSimilarity(needle, title), output_field=FloatField()
+        ),
+    ).filter(matches_words | Q(TitleCloseTo(needle, title)))
 
 
 def _keyword_fallback(queryset: QuerySet[Entry], q: str) -> QuerySet[Entry]:
@@ -210,37 +220,91 @@ class Facet:
         return sum(item.count for item in self.values)
 
 
-def _counts(rows, key: str) -> dict:
-    return {row[key]: row["n"] for row in rows if row[key] is not None}
+# A keyword search counts facets over at most this many of its matches, taken
+# as the index finds them (no ranking: ranking a very common word's tens of
+# thousands of matches a second time would double the page's database time).
+# Exact when fewer match; see docs/stocktaking.md.
+FACET_SAMPLE = 1000
+# Counts are cached under a data version (the latest ``updated_at``); changes
+# that do not touch ``updated_at`` (e.g. a collection's members) show within this.
+FACET_CACHE_SECONDS = 300
+
+# (facet, column of the matched rows) for the entry's own columns, and
+# (facet, link table, its entry column, its value column) for the others.
+_ENTRY_FACETS = [("kind", "kind"), ("status", "project_status"), ("stakeholder_type", "stakeholder_type_id")]
+_INTEGER_FACETS = {"stakeholder_type", "action_line", "sdg", "region", "collection"}
 
 
-def facet_counts(queryset: QuerySet[Entry]) -> dict[str, dict]:
-    """``{facet name: {value: number of entries}}`` over ``queryset``: one
-    grouped query per facet, never one per value."""
-    ids = queryset.order_by().values("pk")
-    through = Entry._meta
-    counts = {
-        "kind": _counts(Entry.objects.filter(pk__in=ids).values("kind").annotate(n=Count("pk")).order_by(), "kind"),
-        "status": _counts(
-            Entry.objects.filter(pk__in=ids).values("project_status").annotate(n=Count("pk")).order_by(),
-            "project_status",
-        ),
-        "stakeholder_type": _counts(
-            Entry.objects.filter(pk__in=ids).values("stakeholder_type").annotate(n=Count("pk")).order_by(),
-            "stakeholder_type",
-        ),
-        "country": _counts(
-            EntryCountry.objects.filter(entry__in=ids).values("country").annotate(n=Count("entry")).order_by(),
-            "country",
-        ),
-    }
-    for name, field_name, key in [
-        ("action_line", "action_lines", "actionline_id"),
-        ("sdg", "sdgs", "sustainabledevelopmentgoal_id"),
-        ("region", "regions", "region_id"),
-        ("collection", "collections", "collection_id"),
+def _linked_facets() -> list[tuple[str, str, str, str]]:
+    linked = [("country", EntryCountry._meta.db_table, "entry_id", "country")]
+    for name, field_name in [
+        ("action_line", "action_lines"),
+        ("sdg", "sdgs"),
+        ("region", "regions"),
+        ("collection", "collections"),
     ]:
-        model = through.get_field(field_name).remote_field.through
-        rows = model.objects.filter(entry__in=ids).values(key).annotate(n=Count("entry_id")).order_by()
-        counts[name] = _counts(rows, key)
+        field_ = Entry._meta.get_field(field_name)
+        through = field_.remote_field.through._meta
+        linked.append((name, through.db_table, field_.m2m_column_name(), field_.m2m_reverse_name()))
+    return linked
+
+
+def _matched_rows(queryset: QuerySet[Entry], sample: int) -> QuerySet[Entry]:
+    """The matching entries' ids and own facet columns; with a keyword, the
+    first ``sample`` matches only."""
+    ids = queryset.order_by().values("pk")
+    if "rank" in queryset.query.annotations:
+        ids = ids[:sample]
+    return Entry.objects.filter(pk__in=ids).order_by().values("pk", *(column for _, column in _ENTRY_FACETS))
+
+
+def _facet_sql(matched: QuerySet[Entry]) -> tuple[str, tuple]:
+    """One statement: the matching rows once (a CTE), then every facet's
+    grouped count, concatenated with UNION ALL."""
+    inner, params = matched.query.get_compiler(using=matched.db).as_sql()
+    quote = connection.ops.quote_name
+    materialized = "MATERIALIZED " if using_postgres() else ""
+    # Only names from the models' metadata and the constants above are
+    # formatted in; every value (keyword, filters) stays a parameter.
+    parts = [
+        f"SELECT '{name}' AS facet, CAST({quote(column)} AS TEXT) AS value, COUNT(*) AS n "  # noqa: S608
+        f"FROM matched WHERE {quote(column)} IS NOT NULL GROUP BY {quote(column)}"
+        for name, column in _ENTRY_FACETS
+    ]
+    parts += [
+        f"SELECT '{name}', CAST(link.{quote(value)} AS TEXT), COUNT(*) "  # noqa: S608
+        f"FROM {quote(table)} link JOIN matched ON matched.{quote('id')} = link.{quote(entry_column)} "
+        f"GROUP BY link.{quote(value)}"
+        for name, table, entry_column, value in _linked_facets()
+    ]
+    columns = ", ".join(quote(column) for column in ["id", *(column for _, column in _ENTRY_FACETS)])
+    return f"WITH matched ({columns}) AS {materialized}({inner}) " + " UNION ALL ".join(parts), tuple(params)
+
+
+def _data_version() -> str:
+    """Changes whenever an entry is created, edited or moved (``updated_at``);
+    one index probe (``stocktaking_entry_updated``)."""
+    with scopes_disabled():
+        latest = Entry.objects.aggregate(latest=Max("updated_at"))["latest"]
+    return latest.isoformat() if latest else "-"
+
+
+def facet_counts(queryset: QuerySet[Entry], *, sample: int = FACET_SAMPLE) -> dict[str, dict]:
+    """``{facet name: {value: number of entries}}`` over ``queryset``, in at
+    most two queries whatever the data: the data version, then (unless the
+    cache has them) one statement for every facet. With a keyword, the counts
+    are those of ``sample`` of the matches (exact when fewer match)."""
+    sql, params = _facet_sql(_matched_rows(queryset, sample))
+    digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+    key = f"stocktaking:facets:{connection.settings_dict['NAME']}:{_data_version()}:{digest}"
+    rows = cache.get(key)
+    if rows is None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        cache.set(key, rows, FACET_CACHE_SECONDS)
+    counts: dict[str, dict] = {name: {} for name, _ in _ENTRY_FACETS}
+    counts.update({name: {} for name, *_ in _linked_facets()})
+    for name, value, number in rows:
+        counts[name][int(value) if name in _INTEGER_FACETS else value] = number
     return counts

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from wsis_portal.editions.views import platform_home
-from wsis_portal.views import health
+from wsis_portal.views import health, healthz
 
 urlpatterns = [
     path("", platform_home, name="home"),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
+    path("healthz", healthz, name="healthz"),
     # The open data API ("api" is a reserved tenant slug): the OpenAPI schema, then per forum.
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/<slug:tenant_slug>/stocktaking/", include("stocktaking.api.urls")),

@@ -132,3 +132,56 @@ def test_facets_add_up_to_the_total(tenant, make_published, africa):
     assert counts["country"] == {"KE": 2, "FR": 2}
     assert counts["region"] == {africa.pk: 2}
     assert sum(counts["action_line"].values()) == total
+
+
+def test_facets_of_a_keyword_search_count_the_matches_only(tenant, make_published):
+    make_published(title="Telemedicine for villages", kind=EntryKind.TRAINING, countries=["KE"])
+    make_published(title="Open data portal", kind=EntryKind.WEBSITE, countries=["FR"])
+    found = search.search_entries(tenant=tenant, params=SearchParams(q="telemedicine"))
+
+    counts = search.facet_counts(found)
+
+    assert counts["kind"] == {EntryKind.TRAINING: 1}
+    assert counts["country"] == {"KE": 1}
+
+
+def test_facets_of_a_keyword_search_count_a_bounded_sample(tenant, make_published):
+    make_published(title="Telemedicine network", kind=EntryKind.TRAINING)
+    make_published(title="Rural clinics", description="Telemedicine in villages.", kind=EntryKind.WEBSITE)
+    found = search.search_entries(tenant=tenant, params=SearchParams(q="telemedicine"))
+
+    counts = search.facet_counts(found, sample=1)
+
+    assert sum(counts["kind"].values()) == 1
+
+
+def test_facet_counts_are_one_statement_and_cached_until_an_entry_changes(
+    tenant, make_published, django_assert_num_queries
+):
+    make_published(title="One", kind=EntryKind.TRAINING)
+    found = search.search_entries(tenant=tenant, params=SearchParams())
+    with django_assert_num_queries(2):  # data version, every facet
+        search.facet_counts(found)
+
+    with django_assert_num_queries(1):  # data version; the counts come from the cache
+        cached = search.facet_counts(found)
+    make_published(title="Two", kind=EntryKind.WEBSITE)
+    fresh = search.facet_counts(found)
+
+    assert cached["kind"] == {EntryKind.TRAINING: 1}
+    assert fresh["kind"] == {EntryKind.TRAINING: 1, EntryKind.WEBSITE: 1}
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_search_page_runs_at_most_twelve_queries_whatever_the_size(
+    client, tenant, make_published, django_assert_num_queries, count
+):
+    for number in range(count):
+        make_published(title=f"Telemedicine {number}", countries=["KE"])
+    url = f"/{tenant.slug}/stocktaking/"
+
+    # Tenant, 5 choice lists, data version, all facets, count, page, prefetched Action Lines.
+    with django_assert_num_queries(11):
+        response = client.get(url, {"q": "telemedicine", "country": "KE", "kind": EntryKind.PROJECT})
+
+    assert response.context["count"] == count
