@@ -143,6 +143,8 @@ else:
         }
     }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Voters stay logged in for the whole voting period (45 days by default).
+SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 45 * 24 * 3600, minimum=300)
 
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
@@ -234,6 +236,8 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "reauthenticate": "10/m/user",
 }
+# Voters log in with a code sent by email (no password hash to check).
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "WSIS Forum Portal"
 
@@ -309,6 +313,19 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env_int("WSIS_API_NUM_PROXIES", 0, minimum=0),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+
+# WSIS Prizes public voting: vote requests per account and per client address
+# (the address as the API reads it, through WSIS_API_NUM_PROXIES), counted in
+# the cache in fixed windows: "N/s", "N/m", "N/h" or "N/d".
+PRIZES_VOTE_RATE_ACCOUNT = env_str("WSIS_VOTE_RATE_ACCOUNT", "30/h")
+PRIZES_VOTE_RATE_ADDRESS = env_str("WSIS_VOTE_RATE_ADDRESS", "300/h")
+for _name, _rate in (
+    ("WSIS_VOTE_RATE_ACCOUNT", PRIZES_VOTE_RATE_ACCOUNT),
+    ("WSIS_VOTE_RATE_ADDRESS", PRIZES_VOTE_RATE_ADDRESS),
+):
+    _count, _slash, _period = _rate.partition("/")
+    if not (_count.isdigit() and _period[:1] in ("s", "m", "h", "d")):
+        raise ImproperlyConfigured(f"{_name}: expected a rate like 30/h, got {_rate!r}")
 SPECTACULAR_SETTINGS = {
     "TITLE": "WSIS Forum Portal open data API",
     "DESCRIPTION": "Read-only access to the published WSIS Stocktaking entries of each forum.",

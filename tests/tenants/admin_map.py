@@ -187,6 +187,23 @@ def _prize_entry(tenant, text):
     return PrizeEntryFactory(call=call, category=category, title=f"Project {text}")
 
 
+def _prize_vote(tenant, text):
+    from prizes.models import Vote
+
+    entry = _prize_entry(tenant, text)
+    entry.nominated_at = timezone.now()
+    entry.save()
+    return Vote.objects.create(
+        category=entry.category,
+        entry=entry,
+        voter=factories.UserFactory(),
+        cast_at=timezone.now(),
+        status="quarantined",
+        reasons=["headless_agent"],
+        user_agent=f"Agent {text}",
+    )
+
+
 def _stocktaking_collection(tenant, text):
     from django.utils.text import slugify
 
@@ -230,6 +247,7 @@ TENANT_OWNED: dict[str, Callable] = {
     "prizes.Contest": _prizes_contest,
     "prizes.ContestCategory": _prizes_category,
     "prizes.PrizeEntry": _prize_entry,
+    "prizes.Vote": _prize_vote,
     "stocktaking.Entry": _stocktaking_entry,
     "stocktaking.Collection": _stocktaking_collection,
 }
@@ -324,6 +342,10 @@ REGISTRY: dict[str, tuple[type[models.Model], admin.ModelAdmin]] = {
 
 TENANT_OWNED_LABELS = [label for label, (model, _) in REGISTRY.items() if is_tenant_owned(model)]
 OBJECT_VIEWS = ["change", "delete", "history"]
+
+#: Tenant-owned records their admin never deletes (kept for audit, e.g. votes):
+#: the delete page of one's own object answers 403 and ``delete_selected`` leaves it.
+NEVER_DELETED = {"prizes.Vote"}
 
 
 def model_of(label: str) -> type[models.Model]:

@@ -1,0 +1,499 @@
+"""Public online voting of the WSIS Prizes.
+
+- Who: a logged-in account whose email address is confirmed (allauth's
+  ``EmailAddress.verified``); one vote per category, for a nominee of that
+  category (``nominated_at`` set, submitted, not withdrawn); only while the
+  contest's voting phase is open (``opens_at <= now < closes_at``, to the second).
+- One vote per voter and category is the database's unique constraint
+  ``prizes_vote_once_per_category``: the vote is one ``INSERT ... ON CONFLICT
+  DO NOTHING``, so a double click or two racing requests leave one row and the
+  loser is told "You have already voted in this category".
+- Integrity: each vote keeps its client address, user agent and the account's
+  age; the quarantine rules (``QUARANTINE_RULES``) may store it ``quarantined``
+  with their reason codes. The voter sees the same confirmation either way.
+  Staff release (→ valid) or void a vote through ``votes_release`` /
+  ``votes_void``; nothing is deleted. Only ``Vote.objects.valid()`` counts.
+- Rate limits: per account and per client address, fixed windows counted in
+  the cache (Redis in production), see ``rate_limit_hit``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import CharField, Count, Exists, Func, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Concat, TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from wsis_portal.editions.enums import CallKind, SubmissionStatus
+from wsis_portal.editions.models import Phase
+
+from .enums import PHASE_VOTING, VoteStatus
+from .models import Contest, ContestCategory, PrizeEntry, Vote
+
+USER_AGENT_MAX = Vote._meta.get_field("user_agent").max_length
+
+# --- errors -------------------------------------------------------------------------
+
+
+class VotingError(Exception):
+    """A vote the service refuses; ``code`` says why, ``message`` is for the voter."""
+
+    NOT_CONFIRMED = "not_confirmed"
+    CLOSED = "closed"
+    NOT_NOMINEE = "not_nominee"
+    WITHDRAWN = "withdrawn"
+    ALREADY_VOTED = "already_voted"
+
+    def __init__(self, code: str, message: str, *, vote: Vote | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.vote = vote
+
+
+def already_voted_message() -> str:
+    return _("You have already voted in this category.")
+
+
+# --- the voting phase ---------------------------------------------------------------
+
+
+def _voting_phase(edition_id) -> QuerySet:
+    return Phase.objects.filter(call__edition_id=edition_id, call__kind=CallKind.PRIZES, key=PHASE_VOTING)
+
+
+def voting_phase(*, contest: Contest) -> Phase | None:
+    """The voting phase of the contest's prizes call (one query)."""
+    return _voting_phase(contest.edition_id).first()
+
+
+def is_open(phase: Phase | None, now: dt.datetime) -> bool:
+    # The voting phase is never extended: its own dates are the window.
+    return phase is not None and phase.opens_at <= now < phase.closes_at
+
+
+# --- reads ---------------------------------------------------------------------------
+
+
+def categories_open_to_voting(*, contest: Contest) -> list[ContestCategory]:
+    """The contest's active categories that have nominees (one query)."""
+    nominees = PrizeEntry.objects.filter(
+        category=OuterRef("pk"), status=SubmissionStatus.SUBMITTED, nominated_at__isnull=False
+    )
+    return list(
+        ContestCategory.objects.filter(contest=contest, active=True)
+        .filter(Exists(nominees))
+        .select_related("prize_category__action_line")
+    )
+
+
+def category_for_voting(*, tenant, contest: Contest, pk: int) -> ContestCategory | None:
+    return (
+        ContestCategory.objects.filter(pk=pk, contest=contest, contest__edition__tenant=tenant, active=True)
+        .select_related("prize_category__action_line")
+        .first()
+    )
+
+
+class MD5(Func):
+    function = "MD5"
+    output_field = CharField()
+
+
+def voter_seed(*, user=None, anonymous_seed: str = "") -> str:
+    """What the nominees' order is shuffled by: the account, else the visitor's cookie."""
+    if user is not None and user.is_authenticated:
+        return f"voter-{user.pk}"
+    return f"visitor-{anonymous_seed}"
+
+
+def new_anonymous_seed() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def nominees_for_voter(*, category: ContestCategory, seed: str) -> list[PrizeEntry]:
+    """The category's nominees in an order shuffled per voter and stable for
+    that voter: sorted by a hash of ``seed`` and the entry's id (one query)."""
+    return list(
+        PrizeEntry.objects.filter(category=category, status=SubmissionStatus.SUBMITTED, nominated_at__isnull=False)
+        .select_related("organisation")
+        .annotate(shuffle=MD5(Concat(Value(f"{seed}:"), Cast("pk", CharField()))))
+        .order_by("shuffle", "pk")
+    )
+
+
+def votes_of_voter(*, user, contest: Contest) -> list[Vote]:
+    """The voter's votes in the contest, in category order (one query)."""
+    return list(
+        Vote.objects.filter(voter=user, category__contest=contest)
+        .select_related("entry__organisation", "category__prize_category__action_line")
+        .order_by("category__position", "category_id")
+    )
+
+
+def is_confirmed(user) -> bool:
+    return EmailAddress.objects.filter(user=user, verified=True).exists()
+
+
+# --- integrity signals and quarantine rules ------------------------------------------
+
+
+@dataclass(frozen=True)
+class VoteSignals:
+    """What is known of the request that casts a vote."""
+
+    ip_address: str | None = None
+    user_agent: str = ""
+    account_age_seconds: int | None = None
+    seconds_since_signup: int | None = None
+    votes_from_address_last_hour: int = 0
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    label: str
+
+
+@dataclass
+class QuarantineRule:
+    code: str
+    label: object  # a lazy translation
+    check: Callable[[VoteSignals], bool] = field(repr=False)
+
+    def reason(self) -> Reason:
+        return Reason(self.code, str(self.label))
+
+
+#: The registry: each rule returns True when a vote looks suspicious.
+QUARANTINE_RULES: list[QuarantineRule] = []
+
+
+def quarantine_rule(code: str, label) -> Callable:
+    def register(check: Callable[[VoteSignals], bool]) -> Callable[[VoteSignals], bool]:
+        QUARANTINE_RULES.append(QuarantineRule(code, label, check))
+        return check
+
+    return register
+
+
+def new_account_hours() -> int:
+    return getattr(settings, "PRIZES_VOTE_NEW_ACCOUNT_HOURS", 2)
+
+
+def votes_per_address_hour() -> int:
+    return getattr(settings, "PRIZES_VOTE_MAX_PER_ADDRESS_HOUR", 50)
+
+
+HEADLESS_MARKERS = ("headless", "phantomjs", "python-requests", "python-urllib", "curl/", "wget/", "go-http-client")
+
+
+@quarantine_rule("new_account", gettext_lazy("Account created shortly before voting"))
+def _new_account(signals: VoteSignals) -> bool:
+    return signals.account_age_seconds is not None and signals.account_age_seconds < new_account_hours() * 3600
+
+
+@quarantine_rule("busy_address", gettext_lazy("Many votes from one address within an hour"))
+def _busy_address(signals: VoteSignals) -> bool:
+    return signals.votes_from_address_last_hour >= votes_per_address_hour()
+
+
+@quarantine_rule("headless_agent", gettext_lazy("Empty or automated user agent"))
+def _headless_agent(signals: VoteSignals) -> bool:
+    agent = signals.user_agent.strip().lower()
+    return not agent or any(marker in agent for marker in HEADLESS_MARKERS)
+
+
+def quarantine_reasons(signals: VoteSignals) -> list[Reason]:
+    return [rule.reason() for rule in QUARANTINE_RULES if rule.check(signals)]
+
+
+def reason_label(code: str) -> str:
+    for rule in QUARANTINE_RULES:
+        if rule.code == code:
+            return str(rule.label)
+    return code
+
+
+# --- client address and rate limits ---------------------------------------------------
+
+
+def num_proxies() -> int:
+    """The proxies in front of the portal: the one setting the open data API's
+    throttle uses too (``WSIS_API_NUM_PROXIES``)."""
+    return int(settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0)
+
+
+def client_address(request) -> str | None:
+    """The client's address as Django REST framework's throttles read it:
+    ``REMOTE_ADDR`` without proxies; with N trusted proxies, the Nth address
+    from the right of ``X-Forwarded-For`` (a client's own entries further left
+    are never trusted)."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = num_proxies()
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if proxies and forwarded:
+        addresses = [part.strip() for part in forwarded.split(",") if part.strip()]
+        if addresses:
+            return addresses[-min(proxies, len(addresses))]
+    return remote
+
+
+RATE_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``"20/h"`` or ``"20/hour"`` → (20, 3600)."""
+    count, _slash, period = rate.partition("/")
+    return int(count), RATE_PERIODS[period.strip()[:1]]
+
+
+def _hit(key: str, rate: str, now: float) -> bool:
+    """Count one request in the current fixed window; True when over the limit."""
+    limit, period = parse_rate(rate)
+    window_key = f"prizes-vote-rate:{key}:{int(now // period)}"
+    cache.add(window_key, 0, timeout=period + 5)
+    try:
+        count = cache.incr(window_key)
+    except ValueError:  # expired between add and incr
+        cache.set(window_key, 1, timeout=period + 5)
+        count = 1
+    return count > limit
+
+
+def rate_limit_hit(*, user_id: int, address: str | None, now: dt.datetime | None = None) -> bool:
+    """Count a vote request of the account and of the address; True when
+    either is over its rate (``PRIZES_VOTE_RATE_ACCOUNT`` / ``..._ADDRESS``)."""
+    moment = (now or timezone.now()).timestamp()
+    over = _hit(f"account:{user_id}", settings.PRIZES_VOTE_RATE_ACCOUNT, moment)
+    if address:
+        over = _hit(f"address:{address}", settings.PRIZES_VOTE_RATE_ADDRESS, moment) or over
+    return over
+
+
+def _address_hour_key(address: str, now: dt.datetime) -> str:
+    return f"prizes-vote-address-hour:{address}:{int(now.timestamp() // 3600)}"
+
+
+def votes_from_address_last_hour(address: str | None, now: dt.datetime) -> int:
+    """Votes stored from ``address`` in this clock hour (a cache counter)."""
+    if not address:
+        return 0
+    return int(cache.get(_address_hour_key(address, now)) or 0)
+
+
+def _count_address_vote(address: str | None, now: dt.datetime) -> None:
+    if not address:
+        return
+    key = _address_hour_key(address, now)
+    cache.add(key, 0, timeout=3700)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=3700)
+
+
+def signals_for(request, *, user, now: dt.datetime) -> VoteSignals:
+    address = client_address(request)
+    joined = getattr(user, "date_joined", None)
+    return VoteSignals(
+        ip_address=address,
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX],
+        account_age_seconds=max(0, int((now - joined).total_seconds())) if joined else None,
+        # allauth keeps no time of the email confirmation: unknown.
+        seconds_since_signup=None,
+        votes_from_address_last_hour=votes_from_address_last_hour(address, now),
+    )
+
+
+# --- the vote ------------------------------------------------------------------------
+
+INSERT_VOTE = (
+    "INSERT INTO {table} (category_id, entry_id, voter_id, cast_at, status, reasons, ip_address, user_agent,"
+    " account_age_seconds, seconds_since_signup) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    # No conflict target: the only unique constraint besides the key is
+    # ``prizes_vote_once_per_category``, which alone decides (see the race test).
+    " ON CONFLICT DO NOTHING RETURNING id"
+)
+
+
+def _checks(*, category: ContestCategory, entry_id: int, voter) -> dict:
+    """The window, the voter's confirmation and the nominee, in one query."""
+    phase = _voting_phase(OuterRef("contest__edition_id"))
+    return (
+        ContestCategory.objects.filter(pk=category.pk)
+        .annotate(
+            opens_at=Subquery(phase.values("opens_at")[:1]),
+            closes_at=Subquery(phase.values("closes_at")[:1]),
+            confirmed=Exists(EmailAddress.objects.filter(user_id=voter.pk, verified=True)),
+            nominee=Exists(
+                PrizeEntry.objects.filter(
+                    pk=entry_id,
+                    category_id=OuterRef("pk"),
+                    status=SubmissionStatus.SUBMITTED,
+                    nominated_at__isnull=False,
+                )
+            ),
+        )
+        .values("opens_at", "closes_at", "confirmed", "nominee")
+        .first()
+    )
+
+
+def _not_nominee_error(*, category: ContestCategory, entry_id: int) -> VotingError:
+    entry = PrizeEntry.objects.filter(pk=entry_id, category=category).values("status", "nominated_at").first()
+    if entry is not None and entry["status"] == SubmissionStatus.WITHDRAWN:
+        return VotingError(VotingError.WITHDRAWN, _("This project was withdrawn: it can no longer receive votes."))
+    return VotingError(VotingError.NOT_NOMINEE, _("This project is not a nominee of this category."))
+
+
+def existing_vote(*, category: ContestCategory, voter) -> Vote | None:
+    return Vote.objects.filter(category=category, voter=voter).select_related("entry").first()
+
+
+def vote_cast(
+    *, category: ContestCategory, entry_id: int, voter, signals: VoteSignals, now: dt.datetime | None = None
+) -> Vote:
+    """Store ``voter``'s vote for ``entry_id`` in ``category``; returns the new
+    vote (``status`` valid or quarantined, with ``reasons``). Refused with a
+    ``VotingError``: voter's email not confirmed, outside the voting phase,
+    an entry that is not a nominee of the category (or withdrawn), a second
+    vote in the category (``ALREADY_VOTED``, with the existing ``vote``).
+
+    Two queries when it succeeds: the checks and the insert; the unique
+    constraint decides between racing requests."""
+    now = now or timezone.now()
+    checks = _checks(category=category, entry_id=entry_id, voter=voter)
+    if checks is None or checks["opens_at"] is None or not checks["opens_at"] <= now < checks["closes_at"]:
+        raise VotingError(VotingError.CLOSED, _("Voting is not open: votes are accepted during the voting phase only."))
+    if not checks["confirmed"]:
+        raise VotingError(VotingError.NOT_CONFIRMED, _("Please confirm your email address before you vote."))
+    if not checks["nominee"]:
+        raise _not_nominee_error(category=category, entry_id=entry_id)
+    reasons = [reason.code for reason in quarantine_reasons(signals)]
+    status = VoteStatus.QUARANTINED if reasons else VoteStatus.VALID
+    # ``reasons`` is a JSON list: passed as text, cast by the column type.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            INSERT_VOTE.format(table=connection.ops.quote_name(Vote._meta.db_table)),
+            [
+                category.pk,
+                entry_id,
+                voter.pk,
+                now,
+                status,
+                json.dumps(reasons),
+                signals.ip_address,
+                signals.user_agent,
+                signals.account_age_seconds,
+                signals.seconds_since_signup,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise VotingError(
+            VotingError.ALREADY_VOTED,
+            already_voted_message(),
+            vote=existing_vote(category=category, voter=voter),
+        )
+    _count_address_vote(signals.ip_address, now)
+    return Vote(
+        pk=row[0],
+        category=category,
+        entry_id=entry_id,
+        voter=voter,
+        cast_at=now,
+        status=status,
+        reasons=reasons,
+        ip_address=signals.ip_address,
+        user_agent=signals.user_agent,
+        account_age_seconds=signals.account_age_seconds,
+        seconds_since_signup=signals.seconds_since_signup,
+    )
+
+
+# --- staff review ------------------------------------------------------------------
+
+#: Which statuses a review may move a vote from.
+RELEASABLE = [VoteStatus.QUARANTINED]
+VOIDABLE = [VoteStatus.QUARANTINED, VoteStatus.VALID]
+
+
+def _review(*, votes: Iterable[Vote] | QuerySet, to: str, allowed: list[str], by, now) -> int:
+    pks = [vote.pk for vote in votes]
+    # Compare-and-set: a vote another staff member changed meanwhile stays as it is.
+    return Vote.objects.filter(pk__in=pks, status__in=allowed).update(status=to, reviewed_by=by, reviewed_at=now)
+
+
+def votes_release(*, votes: Iterable[Vote] | QuerySet, by, now: dt.datetime | None = None) -> int:
+    """Quarantined votes become valid (they count); returns how many changed."""
+    return _review(votes=votes, to=VoteStatus.VALID, allowed=RELEASABLE, by=by, now=now or timezone.now())
+
+
+def votes_void(*, votes: Iterable[Vote] | QuerySet, by, now: dt.datetime | None = None) -> int:
+    """Quarantined or valid votes become void (kept, never counted); returns how many changed."""
+    return _review(votes=votes, to=VoteStatus.VOIDED, allowed=VOIDABLE, by=by, now=now or timezone.now())
+
+
+# --- the staff dashboard ------------------------------------------------------------
+
+
+@dataclass
+class DayCounts:
+    day: dt.date
+    valid: int = 0
+    quarantined: int = 0
+    voided: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.valid + self.quarantined + self.voided
+
+
+@dataclass
+class CategorySeries:
+    category: ContestCategory
+    days: list[DayCounts]
+
+    @property
+    def totals(self) -> DayCounts:
+        total = DayCounts(day=None)
+        for day in self.days:
+            total.valid += day.valid
+            total.quarantined += day.quarantined
+            total.voided += day.voided
+        return total
+
+
+def votes_per_day(*, contest: Contest, zone) -> list[CategorySeries]:
+    """Per category, per day in the edition's time zone, the votes by status
+    (two queries: the categories and one aggregate)."""
+    categories = list(ContestCategory.objects.filter(contest=contest).select_related("prize_category__action_line"))
+    rows = (
+        Vote.objects.filter(category__contest=contest)
+        .annotate(day=TruncDate("cast_at", tzinfo=zone))
+        .values("category_id", "day", "status")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    by_category: dict[int, dict[dt.date, DayCounts]] = defaultdict(dict)
+    for row in rows:
+        days = by_category[row["category_id"]]
+        counts = days.setdefault(row["day"], DayCounts(day=row["day"]))
+        setattr(counts, row["status"], getattr(counts, row["status"]) + row["count"])
+    return [
+        CategorySeries(category=category, days=sorted(by_category[category.pk].values(), key=lambda d: d.day))
+        for category in categories
+    ]
