@@ -20,7 +20,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone, translation
 from django_countries import countries
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from wsis_portal.reference.models import ActionLine, Region, StakeholderType, SustainableDevelopmentGoal
 
@@ -86,6 +86,7 @@ class Rejected:
 class ImportReport:
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     rejected: list[Rejected] = field(default_factory=list)
 
     @property
@@ -262,65 +263,101 @@ def import_rows(
     return report
 
 
+_THROUGHS = {
+    "action_lines": (Entry.action_lines.through, "actionline_id"),
+    "sdgs": (Entry.sdgs.through, "sustainabledevelopmentgoal_id"),
+    "collections": (Entry.collections.through, "collection_id"),
+    "regions": (Entry.regions.through, "region_id"),
+}
+
+
+def _links(row: _Row, refs: _References) -> dict[str, set[int]]:
+    return {
+        "action_lines": set(row.lines),
+        "sdgs": set(row.goals),
+        "collections": set(row.collections),
+        "regions": {region.pk for region in regions_for(set(row.values["countries"]), refs.regions)},
+    }
+
+
+def _current_links(ids: list[int]) -> dict[int, dict[str, set[int]]]:
+    """The links of the entries ``ids`` (one query per kind of link)."""
+    current: dict[int, dict[str, set[int]]] = {pk: {name: set() for name in _THROUGHS} for pk in ids}
+    for name, (model, key) in _THROUGHS.items():
+        for entry_id, pk in model.objects.filter(entry_id__in=ids).values_list("entry_id", key):
+            current[entry_id][name].add(pk)
+    return current
+
+
+def _content(entry: Entry) -> dict:
+    values = {name: getattr(entry, name) for name in UPDATED_FIELDS if name not in ("stakeholder_type", "updated_at")}
+    values["countries"] = sorted(getattr(code, "code", code) for code in entry.countries)
+    values["stakeholder_type_id"] = entry.stakeholder_type_id
+    return values
+
+
 def _write_batch(batch: list[_Row], *, tenant, status: str, now: dt.datetime, report: ImportReport, refs) -> None:
+    """Insert the new entries, update the changed ones (a changed entry is one
+    UPDATE: Django's ``bulk_update`` builds a CASE per field and row, slower
+    than this), skip the unchanged ones; then replace the links of the
+    written entries and refresh their search vectors."""
     existing = {
         entry.external_id: entry
         for entry in Entry.objects.filter(tenant=tenant, external_id__in=[row.values["external_id"] for row in batch])
     }
-    new, changed, pairs = [], [], []
+    current = _current_links([entry.pk for entry in existing.values()])
+    new, changed, written = [], [], []
     for row in batch:
         values = dict(row.values)
         published_at = values.pop("published_at") or now
         confirmed_at = values.pop("confirmed_at")
+        links = _links(row, refs)
         entry = existing.get(values["external_id"])
         if entry is None:
-            entry = Entry(tenant=tenant, status=status, created_at=now, updated_at=now)
+            entry = Entry(tenant=tenant, status=status, **values)
             if status == EntryStatus.PUBLISHED:
                 entry.published_at = published_at
                 entry.confirmed_at = confirmed_at or published_at
             else:
                 entry.submitted_at = now
             new.append(entry)
-        else:
-            entry.updated_at = now
-            if entry.published_at is not None:
-                entry.published_at = published_at
-                entry.confirmed_at = confirmed_at or entry.confirmed_at or published_at
-            changed.append(entry)
+            written.append((entry, row, links))
+            continue
+        before = _content(entry)
         for name, value in values.items():
             setattr(entry, name, value)
-        pairs.append((entry, row))
+        if entry.published_at is not None:
+            entry.published_at = published_at
+            entry.confirmed_at = confirmed_at or entry.confirmed_at or published_at
+        if _content(entry) == before and current[entry.pk] == links:
+            report.unchanged += 1
+            continue
+        entry.updated_at = now
+        changed.append(entry)
+        written.append((entry, row, links))
     if new:
         bulk_create_with_history(new, Entry, batch_size=BATCH, default_date=now, default_change_reason="import")
+    for entry in changed:
+        Entry.objects.filter(pk=entry.pk).update(**_content(entry), updated_at=now)
     if changed:
-        bulk_update_with_history(
-            changed, Entry, UPDATED_FIELDS, batch_size=BATCH, default_date=now, default_change_reason="import"
+        Entry.history.bulk_history_create(
+            changed, update=True, default_date=now, default_change_reason="import", batch_size=BATCH
         )
     report.created += len(new)
     report.updated += len(changed)
-    ids = [entry.pk for entry, _row in pairs]
-    throughs = {
-        "action_lines": (Entry.action_lines.through, "actionline_id"),
-        "sdgs": (Entry.sdgs.through, "sustainabledevelopmentgoal_id"),
-        "collections": (Entry.collections.through, "collection_id"),
-        "regions": (Entry.regions.through, "region_id"),
-    }
-    for model, _key in throughs.values():
+    ids = [entry.pk for entry, _row, _links in written]
+    if not ids:
+        return
+    for model, _key in _THROUGHS.values():
         model.objects.filter(entry_id__in=ids).delete()
     EntryCountry.objects.filter(entry_id__in=ids).delete()
-    rows = {name: [] for name in throughs}
+    rows = {name: [] for name in _THROUGHS}
     country_rows = []
-    for entry, row in pairs:
-        linked = {
-            "action_lines": row.lines,
-            "sdgs": row.goals,
-            "collections": row.collections,
-            "regions": [region.pk for region in regions_for(set(entry.countries), refs.regions)],
-        }
-        for name, (model, key) in throughs.items():
-            rows[name].extend(model(entry_id=entry.pk, **{key: pk}) for pk in dict.fromkeys(linked[name]))
+    for entry, row, links in written:
+        for name, (model, key) in _THROUGHS.items():
+            rows[name].extend(model(entry_id=entry.pk, **{key: pk}) for pk in sorted(links[name]))
         country_rows.extend(EntryCountry(entry_id=entry.pk, country=code) for code in row.values["countries"])
-    for name, (model, _key) in throughs.items():
+    for name, (model, _key) in _THROUGHS.items():
         model.objects.bulk_create(rows[name], batch_size=BATCH)
     EntryCountry.objects.bulk_create(country_rows, batch_size=BATCH)
     entry_refresh_search(entry_ids=ids)

@@ -41,9 +41,10 @@ class Command(BaseCommand):
         with scopes_disabled():
             report = import_rows(read_csv(file), tenant=found, status=status)
         elapsed = time.monotonic() - started
-        rate = report.imported / elapsed if elapsed else 0
+        rate = (report.imported + report.unchanged) / elapsed if elapsed else 0
         self.stdout.write(
-            f"{report.created} created, {report.updated} updated, {len(report.rejected)} rejected "
+            f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
+            f"{len(report.rejected)} rejected "
             f"in {elapsed:.1f} s ({rate:.0f} rows/s)."
         )
         for rejected in report.rejected:
