@@ -123,3 +123,27 @@ def test_vote_is_cast_with_the_keyboard_alone(new_context, login_as, contest):
     title = focused.removeprefix("Vote for ")
     expect(page.locator("#your-vote")).to_contain_text(f"You voted for {title} in this category.")
     assert Vote.objects.get(voter=keyboard_voter).entry.title == title
+
+
+def test_login_by_emailed_code_pages_have_no_axe_violations_and_log_in(new_context, contest):
+    import re
+
+    from django.core import mail
+
+    voter = factories.UserFactory(email="coded@example.org")
+    category = contest.categories.first()
+    page = new_context().new_page()
+    page.goto(f"/accounts/login/?next=/wsis/prizes/voting/categories/{category.pk}/")
+    page.get_by_role("link", name=re.compile("sign-in code", re.IGNORECASE)).click()
+    problems = [f"[request code] {report}"] if (report := axe_report(page)) else []
+    page.locator("main input[type=email]").fill(voter.email)
+    page.locator("main form button[type=submit]").first.click()
+    page.locator("main input[name=code]").wait_for()
+    if report := axe_report(page):
+        problems.append(f"[confirm code] {report}")
+    code = re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", mail.outbox[-1].body, re.MULTILINE).group(1)
+    page.locator("main input[name=code]").fill(code)
+    page.locator("main form button[type=submit]").first.click()
+
+    expect(page.get_by_role("button", name=re.compile("^Vote for "))).to_have_count(3)
+    assert not problems, "\n".join(problems)
