@@ -7,4 +7,7 @@ class PrizesConfig(AppConfig):
     verbose_name = _("WSIS Prizes")
 
     def ready(self) -> None:
-        from . import nomination  # noqa: F401 (registers the end-of-nomination boundary handler)
+        from . import (
+            nomination,  # noqa: F401 (registers the end-of-nomination boundary handler)
+            selection,  # noqa: F401 (registers the tally and the announcement boundary handlers)
+        )

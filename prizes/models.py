@@ -438,3 +438,164 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voter_id} → {self.entry_id} ({self.get_status_display()})"
+
+
+# --- selection: Champions, the experts' ranking, Winners, the announcement --------
+
+
+class ContestResults(models.Model):
+    """When the contest's votes were tallied and its results announced: each
+    stamp is set once (the tally under a lock of the contest row, the
+    announcement by a compare-and-set), so running either again changes nothing."""
+
+    contest = models.OneToOneField(Contest, verbose_name=_("contest"), on_delete=models.CASCADE, related_name="results")
+    tallied_at = models.DateTimeField(_("votes tallied at"), null=True, blank=True, editable=False)
+    announced_at = models.DateTimeField(_("results announced at"), null=True, blank=True, editable=False)
+
+    tenant_path = "contest__edition__tenant"
+    objects = ScopedManager(tenant=tenant_path)
+
+    class Meta:
+        verbose_name = _("contest results")
+        verbose_name_plural = _("contest results")
+
+    def __str__(self) -> str:
+        return str(self.contest)
+
+
+class Champion(models.Model):
+    """A nominee among the projects with the most valid votes in its category,
+    written once by the tally. Entries tied at the cut-off are all kept and
+    flagged (``tie_at_cutoff``): the tally never breaks a tie itself."""
+
+    category = models.ForeignKey(
+        ContestCategory, verbose_name=_("category"), on_delete=models.CASCADE, related_name="champions"
+    )
+    entry = models.OneToOneField(
+        PrizeEntry, verbose_name=_("project"), on_delete=models.CASCADE, related_name="champion"
+    )
+    rank = models.PositiveSmallIntegerField(_("rank"), help_text=_("1 for the most votes; tied projects share a rank."))
+    votes = models.PositiveIntegerField(_("valid votes"))
+    tie_at_cutoff = models.BooleanField(
+        _("tied at the cut-off"),
+        default=False,
+        help_text=_("Tied with other projects for the last Champion places: the experts decide."),
+    )
+    tallied_at = models.DateTimeField(_("tallied at"))
+
+    tenant_path = "category__contest__edition__tenant"
+    objects = ScopedManager(tenant=tenant_path)
+
+    class Meta:
+        ordering = ["category__position", "category_id", "rank", "entry__title", "entry_id"]
+        verbose_name = _("Champion")
+        verbose_name_plural = _("Champions")
+        constraints = [
+            models.UniqueConstraint(fields=["category", "entry"], name="prizes_champion_once_per_category"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry.title} · {self.category}"
+
+
+class CategoryExpert(models.Model):
+    """A member of the expert group (expert or manager of the contest's
+    tenant) who ranks the Champions of one category."""
+
+    category = models.ForeignKey(
+        ContestCategory, verbose_name=_("category"), on_delete=models.CASCADE, related_name="experts"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("expert"), on_delete=models.CASCADE, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    tenant_path = "category__contest__edition__tenant"
+    objects = ScopedManager(tenant=tenant_path)
+
+    class Meta:
+        ordering = ["category", "user__email"]
+        verbose_name = _("category expert")
+        verbose_name_plural = _("category experts")
+        constraints = [models.UniqueConstraint(fields=["category", "user"], name="prizes_expert_once_per_category")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.category}"
+
+    def clean(self) -> None:
+        from wsis_portal.tenants.enums import Role
+        from wsis_portal.tenants.models import Membership
+
+        if self.category_id is None or self.user_id is None:
+            return
+        with scopes_disabled():
+            tenant_id = Edition.objects.filter(contest__categories=self.category_id).values_list("tenant_id", flat=True)
+            allowed = Membership.objects.filter(
+                user_id=self.user_id, tenant_id__in=tenant_id, role__in=[Role.MANAGER, Role.EXPERT]
+            ).exists()
+        if not allowed:
+            raise ValidationError(
+                {"user": _("Only experts and managers of this contest's tenant can select a Winner.")}
+            )
+
+
+class ExpertRanking(models.Model):
+    """One expert's ranking of the Champions of one category: ``ranked_entries``
+    holds the entries' ids, best first. One per expert and category; saving
+    again replaces it (history kept)."""
+
+    category = models.ForeignKey(
+        ContestCategory, verbose_name=_("category"), on_delete=models.CASCADE, related_name="expert_rankings"
+    )
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("expert"), on_delete=models.CASCADE, related_name="+"
+    )
+    ranked_entries = models.JSONField(_("projects, best first"), default=list)
+    comment = models.TextField(_("comment"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"))
+    history = HistoricalRecords()
+
+    tenant_path = "category__contest__edition__tenant"
+    objects = ScopedManager(tenant=tenant_path)
+
+    class Meta:
+        ordering = ["category", "expert__email"]
+        verbose_name = _("expert ranking")
+        verbose_name_plural = _("expert rankings")
+        constraints = [
+            models.UniqueConstraint(fields=["category", "expert"], name="prizes_ranking_once_per_expert"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.expert} · {self.category}"
+
+
+class Winner(models.Model):
+    """The Winner of a category, confirmed by a manager among its Champions."""
+
+    category = models.OneToOneField(
+        ContestCategory, verbose_name=_("category"), on_delete=models.CASCADE, related_name="winner"
+    )
+    champion = models.OneToOneField(
+        Champion, verbose_name=_("Champion"), on_delete=models.PROTECT, related_name="winner"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"))
+    history = HistoricalRecords()
+
+    tenant_path = "category__contest__edition__tenant"
+    objects = ScopedManager(tenant=tenant_path)
+
+    class Meta:
+        ordering = ["category__position", "category_id"]
+        verbose_name = _("Winner")
+        verbose_name_plural = _("Winners")
+
+    def __str__(self) -> str:
+        return f"{self.champion.entry.title} · {self.category}"

@@ -187,6 +187,27 @@ def _prize_entry(tenant, text):
     return PrizeEntryFactory(call=call, category=category, title=f"Project {text}")
 
 
+def _prizes_champion(tenant, text):
+    # A Champion beside the entry made for "prizes.PrizeEntry", in its category:
+    # no new edition (the editions' autocomplete answers with one page only).
+    from prizes.models import Champion, PrizeEntry
+    from tests.prizes.factories import PrizeEntryFactory
+
+    neighbour = PrizeEntry.objects.filter(tenant=tenant, title=f"Project {text}").order_by("pk").first()
+    neighbour = neighbour or _prize_entry(tenant, text)
+    entry = PrizeEntryFactory(call=neighbour.call, category=neighbour.category, title=f"Champion {text}")
+    return Champion.objects.create(category=entry.category, entry=entry, rank=1, votes=3, tallied_at=timezone.now())
+
+
+def _prizes_winner(tenant, text):
+    # The Winner of the Champion made for "prizes.Champion" (no new edition either).
+    from prizes.models import Champion, Winner
+
+    champion = Champion.objects.filter(entry__tenant=tenant, winner__isnull=True).first()
+    champion = champion or _prizes_champion(tenant, text)
+    return Winner.objects.create(category=champion.category, champion=champion, confirmed_at=timezone.now())
+
+
 def _prize_vote(tenant, text):
     from prizes.models import Vote
 
@@ -248,6 +269,8 @@ TENANT_OWNED: dict[str, Callable] = {
     "prizes.ContestCategory": _prizes_category,
     "prizes.PrizeEntry": _prize_entry,
     "prizes.Vote": _prize_vote,
+    "prizes.Champion": _prizes_champion,
+    "prizes.Winner": _prizes_winner,
     "stocktaking.Entry": _stocktaking_entry,
     "stocktaking.Collection": _stocktaking_collection,
 }
@@ -345,7 +368,7 @@ OBJECT_VIEWS = ["change", "delete", "history"]
 
 #: Tenant-owned records their admin never deletes (kept for audit, e.g. votes):
 #: the delete page of one's own object answers 403 and ``delete_selected`` leaves it.
-NEVER_DELETED = {"prizes.Vote"}
+NEVER_DELETED = {"prizes.Vote", "prizes.Champion"}
 
 
 def model_of(label: str) -> type[models.Model]:
