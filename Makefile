@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format check migrate demo clean bench
+.PHONY: run test install lint format check migrate demo clean bench bench-gunicorn
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ check: install
 
 bench: install
 	$(BIN)/pytest tests/bench/bench_foundation.py tests/bench/bench_ocp_lists.py tests/bench/bench_reminders.py -s -q -p no:xdist
+
+## Through gunicorn with production settings, wrk as the load (apt-get install wrk), on
+## PostgreSQL databases wsis_bench*: see "Benchmarks" in docs/stocktaking.md and docs/prizes.md.
+bench-gunicorn: install
+	$(BIN)/python -m bench.bench_stocktaking
+	$(BIN)/python -m bench.bench_prizes_voting
 
 clean:
 	rm -rf var $(VENV)

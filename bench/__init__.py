@@ -1,0 +1,1 @@
+"""Benchmarks through gunicorn (see bench/harness.py); not collected by pytest."""
