@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from wsis_portal.tenants.admin import TenantScopedAdmin, staff_tenant_ids
 from wsis_portal.tenants.models import Tenant
 
-from . import voting
+from . import voting, voting_integrity
 from .admin import CategoryListFilter
 from .models import Vote
 
@@ -27,7 +27,7 @@ class ReasonListFilter(admin.SimpleListFilter):
     parameter_name = "reason"
 
     def lookups(self, request, model_admin):
-        return [(rule.code, rule.label) for rule in voting.QUARANTINE_RULES]
+        return [(rule.code, rule.label) for rule in voting_integrity.QUARANTINE_RULES]
 
     def queryset(self, request, queryset):
         if self.value():
@@ -75,7 +75,7 @@ class VoteAdmin(TenantScopedAdmin):
 
     @admin.display(description=_("reasons"))
     def reason_labels(self, obj):
-        return format_html_join(", ", "{}", ((voting.reason_label(code),) for code in obj.reasons)) or "–"
+        return format_html_join(", ", "{}", ((voting_integrity.reason_label(code),) for code in obj.reasons)) or "–"
 
     def changelist_view(self, request, extra_context=None):
         # Links to each managed tenant's voting dashboard, above the list.

@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import voting
+from . import voting, voting_integrity
 from .models import ContestCategory
 from .views import _current_contest
 
@@ -111,8 +111,8 @@ def vote(request, pk: int):
     if not request.user.is_authenticated:
         return redirect(f"{reverse('account_login')}?{urlencode({'next': category_url})}")
     now = timezone.now()
-    address = voting.client_address(request)
-    if voting.rate_limit_hit(user_id=request.user.pk, address=address, now=now):
+    address = voting_integrity.client_address(request)
+    if voting_integrity.rate_limit_hit(user_id=request.user.pk, address=address, now=now):
         return render(request, "prizes/voting/rate_limited.html", {"category_url": category_url}, status=429)
     category = get_object_or_404(
         ContestCategory.objects.only("pk", "contest_id"),
@@ -129,7 +129,7 @@ def vote(request, pk: int):
             category=category,
             entry_id=int(entry),
             voter=request.user,
-            signals=voting.signals_for(request, user=request.user, now=now),
+            signals=voting_integrity.signals_for(request, user=request.user, now=now),
             now=now,
         )
     except voting.VotingError as error:

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from prizes import voting
+from prizes import voting, voting_integrity
 from prizes.models import Vote
 from prizes.services import contest_ensure
 from tests import factories
@@ -62,7 +62,7 @@ def voter(contest):
         category=category,
         entry_id=entry.pk,
         voter=user,
-        signals=voting.VoteSignals(user_agent="Mozilla/5.0", account_age_seconds=10**6),
+        signals=voting_integrity.VoteSignals(user_agent="Mozilla/5.0", account_age_seconds=10**6),
     )
     return user
 

@@ -18,7 +18,7 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from prizes import voting
+from prizes import voting, voting_integrity
 from prizes.enums import VoteStatus
 from prizes.models import Vote
 from tests import factories
@@ -109,7 +109,7 @@ def cast(client, category, entry, **extra):
 def signals(**values):
     values.setdefault("user_agent", BROWSER)
     values.setdefault("account_age_seconds", 30 * 86400)
-    return voting.VoteSignals(**values)
+    return voting_integrity.VoteSignals(**values)
 
 
 # --- the vote ------------------------------------------------------------------------
@@ -321,11 +321,11 @@ def test_rate_limit_per_address_answers_429(client, settings, category, nominees
 def test_client_address_trusts_only_the_configured_proxies(settings):
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5")
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 0}
-    assert voting.client_address(request) == "10.0.0.1"
+    assert voting_integrity.client_address(request) == "10.0.0.1"
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
-    assert voting.client_address(request) == "203.0.113.5"
+    assert voting_integrity.client_address(request) == "203.0.113.5"
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 2}
-    assert voting.client_address(request) == "6.6.6.6"
+    assert voting_integrity.client_address(request) == "6.6.6.6"
 
 
 # --- quarantine ---------------------------------------------------------------------------
@@ -369,12 +369,12 @@ def test_quarantine_rule_headless_agent(client, voter, category, nominees, agent
 
 
 def test_quarantine_rules_registry_names_every_reason():
-    assert [(rule.code, str(rule.label)) for rule in voting.QUARANTINE_RULES] == [
+    assert [(rule.code, str(rule.label)) for rule in voting_integrity.QUARANTINE_RULES] == [
         ("new_account", "Account created shortly before voting"),
         ("busy_address", "Many votes from one address within an hour"),
         ("headless_agent", "Empty or automated user agent"),
     ]
-    tripped = voting.quarantine_reasons(voting.VoteSignals(user_agent="", account_age_seconds=10))
+    tripped = voting_integrity.quarantine_reasons(voting_integrity.VoteSignals(user_agent="", account_age_seconds=10))
     assert [reason.code for reason in tripped] == ["new_account", "headless_agent"]
 
 

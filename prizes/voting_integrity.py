@@ -1,0 +1,193 @@
+"""Integrity of the public online voting: what is known of the request that
+casts a vote (``VoteSignals``), the quarantine rules that judge it, the client
+address behind trusted proxies and the rate limits counted in the cache.
+
+Add a rule with ``@quarantine_rule(code, label)``: it gets the vote's signals
+and returns True when the vote looks suspicious; the vote is then stored
+``quarantined`` with the rule's code among its ``reasons``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from .models import Vote
+
+USER_AGENT_MAX = Vote._meta.get_field("user_agent").max_length
+
+# --- integrity signals and quarantine rules ------------------------------------------
+
+
+@dataclass(frozen=True)
+class VoteSignals:
+    """What is known of the request that casts a vote."""
+
+    ip_address: str | None = None
+    user_agent: str = ""
+    account_age_seconds: int | None = None
+    seconds_since_signup: int | None = None
+    votes_from_address_last_hour: int = 0
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    label: str
+
+
+@dataclass
+class QuarantineRule:
+    code: str
+    label: object  # a lazy translation
+    check: Callable[[VoteSignals], bool] = field(repr=False)
+
+    def reason(self) -> Reason:
+        return Reason(self.code, str(self.label))
+
+
+#: The registry: each rule returns True when a vote looks suspicious.
+QUARANTINE_RULES: list[QuarantineRule] = []
+
+
+def quarantine_rule(code: str, label) -> Callable:
+    def register(check: Callable[[VoteSignals], bool]) -> Callable[[VoteSignals], bool]:
+        QUARANTINE_RULES.append(QuarantineRule(code, label, check))
+        return check
+
+    return register
+
+
+def new_account_hours() -> int:
+    return getattr(settings, "PRIZES_VOTE_NEW_ACCOUNT_HOURS", 2)
+
+
+def votes_per_address_hour() -> int:
+    return getattr(settings, "PRIZES_VOTE_MAX_PER_ADDRESS_HOUR", 50)
+
+
+HEADLESS_MARKERS = ("headless", "phantomjs", "python-requests", "python-urllib", "curl/", "wget/", "go-http-client")
+
+
+@quarantine_rule("new_account", gettext_lazy("Account created shortly before voting"))
+def _new_account(signals: VoteSignals) -> bool:
+    return signals.account_age_seconds is not None and signals.account_age_seconds < new_account_hours() * 3600
+
+
+@quarantine_rule("busy_address", gettext_lazy("Many votes from one address within an hour"))
+def _busy_address(signals: VoteSignals) -> bool:
+    return signals.votes_from_address_last_hour >= votes_per_address_hour()
+
+
+@quarantine_rule("headless_agent", gettext_lazy("Empty or automated user agent"))
+def _headless_agent(signals: VoteSignals) -> bool:
+    agent = signals.user_agent.strip().lower()
+    return not agent or any(marker in agent for marker in HEADLESS_MARKERS)
+
+
+def quarantine_reasons(signals: VoteSignals) -> list[Reason]:
+    return [rule.reason() for rule in QUARANTINE_RULES if rule.check(signals)]
+
+
+def reason_label(code: str) -> str:
+    for rule in QUARANTINE_RULES:
+        if rule.code == code:
+            return str(rule.label)
+    return code
+
+
+# --- client address and rate limits ---------------------------------------------------
+
+
+def num_proxies() -> int:
+    """The proxies in front of the portal: the one setting the open data API's
+    throttle uses too (``WSIS_API_NUM_PROXIES``)."""
+    return int(settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0)
+
+
+def client_address(request) -> str | None:
+    """The client's address as Django REST framework's throttles read it:
+    ``REMOTE_ADDR`` without proxies; with N trusted proxies, the Nth address
+    from the right of ``X-Forwarded-For`` (a client's own entries further left
+    are never trusted)."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = num_proxies()
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if proxies and forwarded:
+        addresses = [part.strip() for part in forwarded.split(",") if part.strip()]
+        if addresses:
+            return addresses[-min(proxies, len(addresses))]
+    return remote
+
+
+RATE_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``"20/h"`` or ``"20/hour"`` → (20, 3600)."""
+    count, _slash, period = rate.partition("/")
+    return int(count), RATE_PERIODS[period.strip()[:1]]
+
+
+def _hit(key: str, rate: str, now: float) -> bool:
+    """Count one request in the current fixed window; True when over the limit."""
+    limit, period = parse_rate(rate)
+    window_key = f"prizes-vote-rate:{key}:{int(now // period)}"
+    cache.add(window_key, 0, timeout=period + 5)
+    try:
+        count = cache.incr(window_key)
+    except ValueError:  # expired between add and incr
+        cache.set(window_key, 1, timeout=period + 5)
+        count = 1
+    return count > limit
+
+
+def rate_limit_hit(*, user_id: int, address: str | None, now: dt.datetime | None = None) -> bool:
+    """Count a vote request of the account and of the address; True when
+    either is over its rate (``PRIZES_VOTE_RATE_ACCOUNT`` / ``..._ADDRESS``)."""
+    moment = (now or timezone.now()).timestamp()
+    over = _hit(f"account:{user_id}", settings.PRIZES_VOTE_RATE_ACCOUNT, moment)
+    if address:
+        over = _hit(f"address:{address}", settings.PRIZES_VOTE_RATE_ADDRESS, moment) or over
+    return over
+
+
+def _address_hour_key(address: str, now: dt.datetime) -> str:
+    return f"prizes-vote-address-hour:{address}:{int(now.timestamp() // 3600)}"
+
+
+def votes_from_address_last_hour(address: str | None, now: dt.datetime) -> int:
+    """Votes stored from ``address`` in this clock hour (a cache counter)."""
+    if not address:
+        return 0
+    return int(cache.get(_address_hour_key(address, now)) or 0)
+
+
+def count_address_vote(address: str | None, now: dt.datetime) -> None:
+    if not address:
+        return
+    key = _address_hour_key(address, now)
+    cache.add(key, 0, timeout=3700)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=3700)
+
+
+def signals_for(request, *, user, now: dt.datetime) -> VoteSignals:
+    address = client_address(request)
+    joined = getattr(user, "date_joined", None)
+    return VoteSignals(
+        ip_address=address,
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX],
+        account_age_seconds=max(0, int((now - joined).total_seconds())) if joined else None,
+        # allauth keeps no time of the email confirmation: unknown.
+        seconds_since_signup=None,
+        votes_from_address_last_hour=votes_from_address_last_hour(address, now),
+    )
