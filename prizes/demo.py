@@ -212,3 +212,111 @@ def seed_prizes_demo(*, tenant, editions: list[Edition], history_edition: Editio
         "entries": PrizeEntry.objects.filter(call__edition=history_edition).count(),
         "created": created,
     }
+
+
+# --- moving a demo contest through its phases ------------------------------------------
+
+DEMO_NOMINEES_PER_CATEGORY = 5
+DEMO_VOTERS = 40
+
+
+def _redate(call: Call, *, phase_key: str, now: dt.datetime) -> None:
+    """Shift every phase of ``call`` (and its extensions) by one amount so that
+    ``phase_key`` is in the middle of its window at ``now``; order, lengths
+    and gaps stay as they were."""
+    phases = list(call.phases.all())
+    target = next(phase for phase in phases if phase.key == phase_key)
+    shift = now - (target.opens_at + (target.closes_at - target.opens_at) / 2)
+    for phase in phases:
+        type(phase).objects.filter(pk=phase.pk).update(
+            opens_at=phase.opens_at + shift, closes_at=phase.closes_at + shift
+        )
+    for extension in call.extensions.all():
+        type(extension).objects.filter(pk=extension.pk).update(closes_at=extension.closes_at + shift)
+
+
+def _nominate(*, contest: Contest, now: dt.datetime) -> int:
+    """The first submitted entries of each category become nominees (when none is yet)."""
+    if PrizeEntry.objects.filter(category__contest=contest, nominated_at__isnull=False).exists():
+        return 0
+    chosen = []
+    for category in ContestCategory.objects.filter(contest=contest):
+        entries = PrizeEntry.objects.filter(category=category, status=SubmissionStatus.SUBMITTED).order_by("pk")
+        chosen += list(entries.values_list("pk", flat=True)[:DEMO_NOMINEES_PER_CATEGORY])
+    return PrizeEntry.objects.filter(pk__in=chosen).update(nominated_at=now)
+
+
+def _vote(*, contest: Contest, voting_opens: dt.datetime) -> int:
+    """Demo stakeholders vote once in each category with nominees (when nobody has voted yet)."""
+    from .models import Vote
+
+    if Vote.objects.filter(category__contest=contest).exists():
+        return 0
+    voters = list(User.objects.filter(**DEMO_OWNERS).order_by("email")[:DEMO_VOTERS])
+    rng = random.Random(SEED)
+    nominees: dict[int, list[int]] = {}
+    for category_id, entry_id in PrizeEntry.objects.filter(
+        category__contest=contest, nominated_at__isnull=False
+    ).values_list("category_id", "pk"):
+        nominees.setdefault(category_id, []).append(entry_id)
+    votes = [
+        Vote(
+            category_id=category_id,
+            entry_id=rng.choice(sorted(entries)[: 1 + index % len(entries)]),
+            voter=voter,
+            cast_at=voting_opens + dt.timedelta(hours=1 + index),
+            user_agent="Mozilla/5.0 (demo)",
+        )
+        for category_id, entries in sorted(nominees.items())
+        for index, voter in enumerate(voters)
+    ]
+    Vote.objects.bulk_create(votes)
+    return len(votes)
+
+
+def _confirm_winners(*, contest: Contest, now: dt.datetime) -> int:
+    """The best-placed Champion of each category without a Winner wins."""
+    from .models import Champion, Winner
+
+    made = 0
+    for category in ContestCategory.objects.filter(contest=contest, winner__isnull=True):
+        champion = Champion.objects.filter(category=category).order_by("rank", "pk").first()
+        if champion is not None:
+            Winner.objects.create(category=category, champion=champion, confirmed_at=now)
+            made += 1
+    return made
+
+
+@transaction.atomic
+def contest_move_to_phase(*, contest: Contest, phase_key: str, now: dt.datetime) -> dict[str, int]:
+    """Move the demo ``contest`` so that ``phase_key`` is open at ``now``: its
+    phases are re-dated, what the earlier phases would have produced is
+    seeded (nominees, votes of the demo stakeholders, Winners) and the phase
+    engine runs the boundaries that passed (nominees published, the tally,
+    the announcement). Forward only in effect: what already ran stays; a
+    second run with the same phase changes nothing more."""
+    from wsis_portal.editions.engine import run_due_boundaries
+
+    from .enums import PHASE_ANNOUNCEMENT, PHASE_KEYS, PHASE_NOMINATION, PHASE_SELECTION, PHASE_VOTING
+
+    call = Call.objects.filter(edition=contest.edition, kind=CallKind.PRIZES).prefetch_related("phases").first()
+    if call is None or phase_key not in {phase.key for phase in call.phases.all()}:
+        raise ValueError(f"the contest's call has no phase {phase_key!r}")
+    counts = {"entries": 0, "nominees": 0, "votes": 0, "winners": 0}
+    if not PrizeEntry.objects.filter(call=call).exists() and call.submission_phase is not None:
+        counts["entries"] = _seed_entries(tenant=contest.edition.tenant, contest=contest, call=call, count=ENTRY_COUNT)
+    _redate(call, phase_key=phase_key, now=now)
+    call = Call.objects.prefetch_related("phases").get(pk=call.pk)
+    by_key = {phase.key: phase for phase in call.phases.all()}
+    reached = PHASE_KEYS.index(phase_key) if phase_key in PHASE_KEYS else -1
+    if reached >= PHASE_KEYS.index(PHASE_VOTING):
+        nominated_at = by_key.get(PHASE_NOMINATION, by_key[PHASE_VOTING]).opens_at
+        counts["nominees"] = _nominate(contest=contest, now=nominated_at)
+    if reached >= PHASE_KEYS.index(PHASE_SELECTION):
+        counts["votes"] = _vote(contest=contest, voting_opens=by_key[PHASE_VOTING].opens_at)
+        # The tally runs at the close of the voting, before any Winner is chosen.
+        run_due_boundaries(now=by_key[PHASE_SELECTION].opens_at)
+    if reached >= PHASE_KEYS.index(PHASE_ANNOUNCEMENT):
+        counts["winners"] = _confirm_winners(contest=contest, now=by_key[PHASE_SELECTION].opens_at)
+    counts["boundaries"] = run_due_boundaries(now=now)
+    return counts

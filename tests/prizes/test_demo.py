@@ -71,3 +71,67 @@ def test_seed_demo_command_path_seeds_the_prizes_once(db):
     # A contest per demo edition (the "current" one is 2021 itself on some days of the year).
     assert Contest.objects.count() == len({edition.pk for edition in result["editions"]})
     assert PrizeEntry.objects.filter(call__edition__year=2021).count() == ENTRY_COUNT
+
+
+# --- moving the demo contest through its phases ------------------------------------------
+
+
+def _phase_open_now(edition):
+    from django.utils import timezone
+
+    from wsis_portal.editions.models import Call
+
+    call = Call.objects.prefetch_related("phases", "extensions").get(edition=edition, kind="prizes")
+    phase = call.phase_at(timezone.now())
+    return phase.key if phase else None
+
+
+def test_contest_moves_through_every_phase_once(tenant, demo_owners):
+    from django.utils import timezone
+
+    from prizes.demo import contest_move_to_phase
+    from prizes.models import Champion, ContestResults, Vote, Winner
+
+    edition = make_prizes_edition(tenant, year=2021)
+    contest = seed_prizes_demo(tenant=tenant, editions=[edition], history_edition=edition) and Contest.objects.get()
+
+    seen = []
+    for phase in ["submission", "nomination", "voting", "selection", "announcement"]:
+        counts = contest_move_to_phase(contest=contest, phase_key=phase, now=timezone.now())
+        seen.append((phase, _phase_open_now(edition), counts["nominees"] > 0, counts["votes"] > 0))
+        if phase == "selection":
+            assert Champion.objects.exists()
+            assert ContestResults.objects.get(contest=contest).announced_at is None
+
+    assert [(phase, open_now) for phase, open_now, _n, _v in seen] == [(p, p) for p, *_ in seen]
+    assert [nominated for _p, _o, nominated, _v in seen] == [False, False, True, False, False]
+    assert [voted for _p, _o, _n, voted in seen] == [False, False, False, True, False]
+    results = ContestResults.objects.get(contest=contest)
+    assert results.tallied_at is not None and results.announced_at is not None
+    categories_with_champions = Champion.objects.values("category").distinct().count()
+    assert Winner.objects.count() == categories_with_champions > 0
+    votes = Vote.objects.count()
+
+    again = contest_move_to_phase(contest=contest, phase_key="announcement", now=timezone.now())
+
+    assert again == {"entries": 0, "nominees": 0, "votes": 0, "winners": 0, "boundaries": 0}
+    assert Vote.objects.count() == votes
+
+
+def test_prizes_demo_phase_command(tenant, demo_owners):
+    from io import StringIO
+
+    import time_machine
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    edition = make_prizes_edition(tenant, year=2021)
+    seed_prizes_demo(tenant=tenant, editions=[edition], history_edition=edition)
+    out = StringIO()
+
+    # The edition of the fixtures is the current one on the fixtures' clock.
+    with time_machine.travel(timezone.now(), tick=False):
+        call_command("prizes_demo_phase", "voting", stdout=out)
+
+    assert "the voting phase is open now" in out.getvalue()
+    assert _phase_open_now(edition) == "voting"
