@@ -11,6 +11,7 @@ import uuid
 
 import pytest
 import time_machine
+from allauth.account.models import EmailAddress
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.db import connection
@@ -638,3 +639,19 @@ def test_session_lasts_for_the_voting_period(settings):
 
     assert portal_settings.SESSION_COOKIE_AGE == 45 * 24 * 3600
     assert portal_settings.ACCOUNT_LOGIN_BY_CODE_ENABLED is True
+
+
+def test_login_by_code_confirms_the_email_so_the_voter_may_vote(
+    client, category, nominees, django_capture_on_commit_callbacks
+):
+    unconfirmed = make_voter("late@example.org", verified=False)
+    EmailAddress.objects.create(user=unconfirmed, email=unconfirmed.email, verified=False, primary=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_request_login_code"), {"email": unconfirmed.email})
+    code = re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", mail.outbox[-1].body, re.MULTILINE).group(1)
+    client.post(reverse("account_confirm_login_code"), {"code": code})
+
+    response = cast(client, category, nominees[0])
+
+    assert messages_of(response) == ["Thank you: your vote is recorded."]
+    assert EmailAddress.objects.get(user=unconfirmed).verified is True
