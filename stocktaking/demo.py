@@ -20,10 +20,15 @@ from wsis_portal.reference.models import ActionLine, Region, StakeholderType, Su
 from .enums import Coverage, EntryKind, EntryStatus, ProjectStatus
 from .models import Collection, Entry, EntryCountry
 from .search import entry_refresh_search
-from .services import regions_for
+from .services import region_countries, region_ids_for
 
 DEMO_WEBSITE = "https://stocktaking-demo.example.org/"
 BATCH = 500
+#: What ``seed_demo`` seeds: "a few thousand realistic entries".
+DEMO_COUNT = 2500
+#: The demo stakeholder owns a few entries awaiting the call for update.
+DEMO_OWNER_EMAIL = "stakeholder@wsis.demo"
+DEMO_OWNED = 6
 
 TITLES = {
     "en": [
@@ -80,7 +85,7 @@ def seed_stocktaking(*, tenant, count: int, seed: int = 2004, owner=None) -> int
         lines = list(ActionLine.objects.all())
         goals = list(SustainableDevelopmentGoal.objects.all())
         types = list(StakeholderType.objects.all())
-        regions = list(Region.objects.all())
+        regions = region_countries(list(Region.objects.all()))
         collection, _ = Collection.objects.get_or_create(
             tenant=tenant,
             slug="covid-19",
@@ -107,6 +112,28 @@ def seed_stocktaking(*, tenant, count: int, seed: int = 2004, owner=None) -> int
     return created
 
 
+def seed_stocktaking_demo(*, tenant, now: dt.datetime, count: int = DEMO_COUNT) -> int:
+    """The demo's stocktaking: ``count`` seeded entries (see ``seed_stocktaking``)
+    and, if the demo stakeholder exists, a few of them owned by that person and
+    last confirmed three years ago, so "My stocktaking entries" lists them
+    while the call for update is open. Returns how many entries were created."""
+    from wsis_portal.accounts.models import User
+
+    created = seed_stocktaking(tenant=tenant, count=count)
+    owner = User.objects.filter(email=DEMO_OWNER_EMAIL).first()
+    if owner is not None:
+        with scopes_disabled():
+            seeded = Entry.objects.filter(tenant=tenant, website__startswith=DEMO_WEBSITE)
+            if not seeded.filter(owner=owner).exists():
+                ids = list(seeded.filter(owner=None).order_by("pk").values_list("pk", flat=True)[:DEMO_OWNED])
+                Entry.objects.filter(pk__in=ids).update(
+                    owner=owner,
+                    organisation_id=owner.organisation_id,
+                    confirmed_at=now - dt.timedelta(days=3 * 365),
+                )
+    return created
+
+
 def _plan(rng: random.Random, number: int, languages: list[str], types, now: dt.datetime, tenant) -> dict:
     language = rng.choice(languages)
     countries = sorted(set(rng.sample(COUNTRIES, rng.choice([1, 1, 1, 2, 3]))))
@@ -118,6 +145,7 @@ def _plan(rng: random.Random, number: int, languages: list[str], types, now: dt.
         "people_es": rng.choice(PEOPLE_ES),
     }
     start = rng.randint(2005, 2025)
+    published_at = now - dt.timedelta(days=rng.randint(0, 3650))
     completed = rng.random() < 0.4
     entry = Entry(
         tenant=tenant,
@@ -136,7 +164,9 @@ def _plan(rng: random.Random, number: int, languages: list[str], types, now: dt.
         website=f"{DEMO_WEBSITE}{number + 1}",
         partners="\n".join(rng.sample(ORGANISATIONS, 2)),
         beneficiaries=values["people"],
-        published_at=now - dt.timedelta(days=rng.randint(0, 3650)),
+        published_at=published_at,
+        # About a third not confirmed for years: stale in the search.
+        confirmed_at=min(now, published_at + dt.timedelta(days=rng.randint(0, 3650))),
         submitted_at=now,
     )
     return {"entry": entry, "countries": countries}
@@ -159,8 +189,8 @@ def _link(entries, plans, rng, *, lines, goals, regions, collection) -> None:
             line_rows.append(lines_through(entry_id=entry.pk, actionline_id=line.pk))
         for goal in rng.sample(goals, rng.randint(1, 3)):
             goal_rows.append(goals_through(entry_id=entry.pk, sustainabledevelopmentgoal_id=goal.pk))
-        for region in regions_for(set(plan["countries"]), regions):
-            region_rows.append(regions_through(entry_id=entry.pk, region_id=region.pk))
+        for region_id in region_ids_for(set(plan["countries"]), regions):
+            region_rows.append(regions_through(entry_id=entry.pk, region_id=region_id))
         for code in plan["countries"]:
             country_rows.append(EntryCountry(entry_id=entry.pk, country=code))
         if rng.random() < 0.05:

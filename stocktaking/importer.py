@@ -27,7 +27,7 @@ from wsis_portal.reference.models import ActionLine, Region, StakeholderType, Su
 from .enums import Coverage, EntryKind, EntryStatus, ProjectStatus
 from .models import FIRST_YEAR, LAST_YEAR, Collection, Entry, EntryCountry
 from .search import entry_refresh_search
-from .services import regions_for
+from .services import region_countries, region_ids_for
 
 COLUMNS = [
     "external_id",
@@ -109,7 +109,7 @@ class _References:
             self.types[item.slug.lower()] = item.pk
             self.types[item.name.lower()] = item.pk
         self.collections = {item.slug.lower(): item.pk for item in Collection.objects.filter(tenant=tenant)}
-        self.regions = list(Region.objects.all())
+        self.regions = region_countries(list(Region.objects.all()))
         with translation.override("en"):
             self.country_names = {str(name).lower(): code for code, name in countries}
         self.languages = {code for code, _name in Entry._meta.get_field("language").choices}
@@ -276,7 +276,7 @@ def _links(row: _Row, refs: _References) -> dict[str, set[int]]:
         "action_lines": set(row.lines),
         "sdgs": set(row.goals),
         "collections": set(row.collections),
-        "regions": {region.pk for region in regions_for(set(row.values["countries"]), refs.regions)},
+        "regions": set(region_ids_for(set(row.values["countries"]), refs.regions)),
     }
 
 

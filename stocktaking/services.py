@@ -54,6 +54,16 @@ def entry_sync_places(*, entry: Entry) -> None:
     entry.regions.set(regions_for(codes))
 
 
+def region_countries(regions: list[Region]) -> list[tuple[int, set[str]]]:
+    """``(region id, its country codes)`` for bulk writers that derive the
+    regions of many entries (``region_ids_for``) without re-reading them."""
+    return [(region.pk, {getattr(c, "code", c) for c in region.countries}) for region in regions]
+
+
+def region_ids_for(codes: set[str], index: list[tuple[int, set[str]]]) -> list[int]:
+    return [pk for pk, countries in index if codes & countries]
+
+
 def regions_for(codes: set[str], regions: list[Region] | None = None) -> list[Region]:
     """The regions whose country list holds one of ``codes``."""
     regions = regions if regions is not None else list(Region.objects.all())

@@ -245,10 +245,10 @@ def seed_demo(*, now: dt.datetime) -> dict:
         from prizes.demo import seed_prizes_demo
 
         seed_prizes_demo(tenant=tenant, editions=[historic, current], history_edition=historic)
-        # Published WSIS Stocktaking entries (about 1 s; `seed_stocktaking --count N` for more).
-        from stocktaking.demo import seed_stocktaking
+        # 2,500 published WSIS Stocktaking entries, a few awaiting the demo stakeholder's update.
+        from stocktaking.demo import seed_stocktaking_demo
 
-        seed_stocktaking(tenant=tenant, count=200)
+        seed_stocktaking_demo(tenant=tenant, now=now)
     return {
         "tenant": tenant,
         "editions": [historic, current],
