@@ -137,12 +137,13 @@ class CeleryProcesses:
         self.spawn_worker("worker")
         self.spawn_beat("beat")
 
-    def spawn_worker(self, name: str) -> None:
+    def spawn_worker(self, name: str, *, pool: tuple[str, ...] = ("--pool=solo",)) -> None:
+        """A worker; ``pool`` may ask for another pool (``("--pool=prefork", "--concurrency=1")``)."""
         self._spawn(
             name,
             [
                 "worker",
-                "--pool=solo",
+                *pool,
                 "--loglevel=INFO",
                 "--without-gossip",
                 "--without-mingle",

@@ -3,7 +3,9 @@ worker and beat, and a real SMTP server (aiosmtpd):
 
 (a) the worker is killed (SIGKILL) in the middle of a fan-out and another one
     started: every recipient gets the reminder; duplicates are at most the
-    emails that were being sent when it died (counted and printed);
+    emails that were being sent when it died (counted and printed); and (a')
+    killed in the middle of sending, while the SMTP server holds a message
+    whose answer the sender waits for;
 (b) a transient SMTP error (421) is retried with backoff and delivered; a
     permanent one (550) is not retried and shows as failed in the outbox admin;
 (c) worker and beat stopped across a reminder's moment: it is sent when they
@@ -178,6 +180,55 @@ def test_worker_killed_mid_fan_out_every_recipient_gets_reminder_without_duplica
     assert duplicates <= in_flight
     assert OutboxEmail.objects.filter(reminder_run=run).count() == len(emails)
     assert ReminderChunk.objects.filter(run=run, done_at__isnull=True).count() == 0
+
+
+def test_worker_killed_mid_sending_every_recipient_gets_reminder_duplicates_at_most_in_flight(
+    delivery, smtp_server, tenant
+):
+    # A slow SMTP server (0.2 s before each "250"), so that the kill lands while
+    # the sender waits for an answer: the message is taken, its "sent" mark is not.
+    smtp_server.answer_slowly(0.2)
+    emails = [f"owner-{index:04d}@example.org" for index in range(60)]
+    rule = _reminder_due_now(tenant=tenant, emails=emails)
+    run = delivery.wait(
+        lambda: ReminderRun.objects.filter(rule=rule, planned_at__isnull=False).first(),
+        timeout=60,
+        message="the fan-out planned",
+    )
+    wait_until(
+        lambda: _sent_count() >= 5 and smtp_server.answering >= 1,
+        timeout=90,
+        interval=0.01,
+        message="five emails sent and one (or one per connection) waiting for the server's answer",
+    )
+    delivery.end("worker", kill=True)
+    in_flight = OutboxEmail.objects.filter(status=OutboxStatus.SENDING).count()
+    sent_at_kill = _sent_count()
+    received_at_kill = len(smtp_server.received)
+    queued_at_kill = OutboxEmail.objects.filter(status=OutboxStatus.QUEUED).count()
+    assert 0 < sent_at_kill < len(emails), "the worker must die in the middle of sending"
+    assert in_flight >= 1
+
+    delivery.spawn_worker("worker-2")
+    # The rows left "sending" are claimed again after the claim timeout (8 s here).
+    delivery.wait(lambda: _sent_count() == len(emails), timeout=120, message="every reminder marked sent")
+    received = [mail.rcpt_tos[0] for mail in smtp_server.received]
+    duplicates = len(received) - len(set(received))
+    print(
+        f"\nFAULT (a') SIGKILL mid sending: {len(emails)} recipients; killed with {sent_at_kill} marked sent, "
+        f"{received_at_kill} received by the server, {in_flight} being sent (claimed), {queued_at_kill} queued; "
+        f"received {len(received)}, missing {len(emails) - len(set(received))}, duplicates {duplicates}"
+    )
+    assert sorted(set(received)) == emails
+    assert duplicates <= in_flight
+    # Only the message the server took while the sender waited for its answer can come twice.
+    assert duplicates <= received_at_kill - sent_at_kill
+    # And it comes with the same Message-ID (made from its dedup key): mailboxes
+    # that drop a Message-ID they already hold show it once.
+    for address in {address for address in received if received.count(address) > 1}:
+        copies = {mail.header("Message-ID") for mail in smtp_server.received if mail.rcpt_tos[0] == address}
+        assert len(copies) == 1
+    assert OutboxEmail.objects.filter(reminder_run=run, status=OutboxStatus.SENT).count() == len(emails)
 
 
 def test_smtp_421_retried_with_backoff_and_550_failed_once_shown_in_outbox(

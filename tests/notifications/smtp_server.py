@@ -5,6 +5,7 @@ times."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import email
 import email.policy
@@ -63,6 +64,9 @@ class RecordingHandler:
         self._received: list[ReceivedMail] = []
         self._refusals: dict[str, tuple[str, int | None]] = {}
         self._attempts: list[RecipientAttempt] = []
+        # A slow server: it takes each message, then waits this long before its "250".
+        self._answer_delay = 0.0
+        self._answering = 0
 
     def refuse(self, recipient: str, answer: str, *, times: int | None = None) -> None:
         """Answer ``recipient`` with ``answer`` (the next ``times`` times, or always)."""
@@ -97,13 +101,33 @@ class RecordingHandler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
+    def answer_slowly(self, seconds: float) -> None:
+        with self._lock:
+            self._answer_delay = seconds
+
+    @property
+    def answering(self) -> int:
+        """Messages taken but not yet answered (their sender is waiting for the "250")."""
+        with self._lock:
+            return self._answering
+
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        # Taken first, as a real server queues a message before it answers: a
+        # client that dies while it waits never learns the message was taken.
         with self._lock:
             self._received.append(
                 ReceivedMail(
                     mail_from=envelope.mail_from, rcpt_tos=list(envelope.rcpt_tos), content=bytes(envelope.content)
                 )
             )
+            delay = self._answer_delay
+            self._answering += 1
+        try:
+            if delay:
+                await asyncio.sleep(delay)
+        finally:
+            with self._lock:
+                self._answering -= 1
         return "250 Message accepted for delivery"
 
 
@@ -136,6 +160,14 @@ class SmtpServer:
 
     def accept(self, recipient: str) -> None:
         self.handler.accept(recipient)
+
+    def answer_slowly(self, seconds: float) -> None:
+        """Wait ``seconds`` before answering each message (it is taken at once)."""
+        self.handler.answer_slowly(seconds)
+
+    @property
+    def answering(self) -> int:
+        return self.handler.answering
 
     def wait_for(self, count: int, *, timeout: float) -> list[ReceivedMail]:
         """Poll until ``count`` messages arrived (or ``timeout`` seconds passed); returns what arrived."""

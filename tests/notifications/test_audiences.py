@@ -5,7 +5,13 @@ import pytest
 from tests import factories
 from tests.notifications.reminder_setup import draft, reminder_call, rule
 from wsis_portal.editions.enums import SubmissionStatus
-from wsis_portal.notifications.audiences import audience, audience_choices, get_audience, recipients
+from wsis_portal.notifications.audiences import (
+    address_recipients,
+    audience,
+    audience_choices,
+    get_audience,
+    recipients,
+)
 from wsis_portal.notifications.enums import NewsKind
 from wsis_portal.notifications.models import NewsPreference, ReminderRule
 
@@ -64,7 +70,10 @@ def test_nominees_with_an_account_of_submitted_nominations(tenant):
     HltfNominationFactory(call=call, nominee_email="Nominee@Example.org", status="submitted")
     HltfNominationFactory(call=call, nominee_email="draft-nominee@example.org")
     HltfNominationFactory(call=call, nominee_email="no-account@example.org", status="submitted")
-    assert _emails(recipients(_rule_for(call, "nominees"))) == ["nominee@example.org"]
+    nominees = _rule_for(call, "nominees")
+    assert _emails(recipients(nominees)) == ["nominee@example.org"]
+    # The one without an account is reached by address.
+    assert address_recipients(nominees) == ["no-account@example.org"]
 
 
 def test_opted_in_stakeholders_of_the_tenant_for_the_rules_kind(tenant, other_tenant):

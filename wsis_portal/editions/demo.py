@@ -237,6 +237,11 @@ def seed_demo(*, now: dt.datetime) -> dict:
         historic = _seed_edition(tenant=tenant, days=0, now=now)
         current = _seed_edition(tenant=tenant, days=shift_days(now.astimezone(GENEVA).date()), now=now)
         logins = _seed_users(tenant)
+        # Reminder rules on every call: deadline reminders, and phase news where the call makes news.
+        from wsis_portal.notifications.demo import seed_demo_rules
+
+        for edition in (historic, current):
+            seed_demo_rules(edition=edition)
         # The OCP app's demo entries: about 300 answers to the 2021 calls, drafts today.
         from ocp.demo import seed_ocp_demo
 

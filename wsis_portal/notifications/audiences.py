@@ -24,11 +24,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .enums import NewsKind
-from .models import NewsPreference
+from .models import AddressNewsRefusal, NewsPreference
 
 # A link in an email: (text, absolute URL).
 Link = tuple[str, str]
@@ -41,16 +42,19 @@ class Audience:
     label: str
     users: Callable
     links: LinksFunction | None = None
+    # ``(rule) -> set of addresses`` of people reached without an account.
+    addresses: Callable | None = None
 
 
 _audiences: dict[str, Audience] = {}
 
 
-def audience(key: str, *, label, links: LinksFunction | None = None):
-    """Register ``function(rule) -> QuerySet[User]`` as the audience ``key``."""
+def audience(key: str, *, label, links: LinksFunction | None = None, addresses: Callable | None = None):
+    """Register ``function(rule) -> QuerySet[User]`` as the audience ``key``;
+    ``addresses(rule)``, if given, adds people who have no account."""
 
     def register(function):
-        _audiences[key] = Audience(key=key, label=label, users=function, links=links)
+        _audiences[key] = Audience(key=key, label=label, users=function, links=links, addresses=addresses)
         return function
 
     return register
@@ -83,6 +87,41 @@ def recipients(rule) -> QuerySet:
     )
 
 
+def address_recipients(rule, *, with_account_since: bool = False) -> list[str]:
+    """The audience's people known by address only (lower case, sorted): those
+    without any account, and not those who unsubscribed that address from the
+    rule's kind of news in the rule's tenant. ``with_account_since`` keeps those
+    who have an account now (the sender's check of an email written before:
+    it was theirs, and the account's chunk may have run before it existed)."""
+    function = get_audience(rule.audience).addresses
+    if function is None:
+        return []
+    addresses = {address.strip().lower() for address in function(rule) if address and address.strip()}
+    if not addresses:
+        return []
+    with_account = (
+        set()
+        if with_account_since
+        else {
+            email.lower()
+            for email in _with_address_in(get_user_model().objects.all(), addresses).values_list("email", flat=True)
+        }
+    )
+    refused = set(
+        AddressNewsRefusal.objects.filter(
+            tenant_id=rule.call.edition.tenant_id, kind=rule.news_kind, email__in=addresses
+        ).values_list("email", flat=True)
+    )
+    return sorted(addresses - with_account - refused)
+
+
+def _with_address_in(users: QuerySet, addresses: set[str]) -> QuerySet:
+    """Users whose address, in any case, is one of ``addresses`` (lower case)."""
+    return users.filter(
+        pk__in=get_user_model().objects.annotate(address=Lower("email")).filter(address__in=addresses).values("pk")
+    )
+
+
 def links_for(rule, users: Iterable) -> dict[int, list[Link]]:
     item = get_audience(rule.audience)
     if item.links is None:
@@ -101,9 +140,12 @@ def _my_submissions_url(rule) -> str:
 def _entry_links(rule, entries) -> dict[int, list[Link]]:
     """Each entry's own page, or "My submissions" when its model has none."""
     found: dict[int, list[Link]] = defaultdict(list)
+    my_submissions = None
     for user_id, entry in entries:
         url = entry.get_absolute_url()
-        found[user_id].append((entry.title_for_owner, _absolute(url) if url else _my_submissions_url(rule)))
+        if not url:
+            my_submissions = my_submissions or _my_submissions_url(rule)
+        found[user_id].append((entry.title_for_owner, _absolute(url) if url else my_submissions))
     return found
 
 
@@ -191,15 +233,27 @@ def _nomination_models():
     return [model for model in submission_models() if any(f.name == "nominee_email" for f in model._meta.fields)]
 
 
-@audience("nominees", label=_("Nominees with an account (nominations submitted or accepted)"))
-def nominees(rule) -> QuerySet:
-    """People nominated in the call (a ``nominee_email`` field, e.g. HLTF
-    nominations) who have an account with that address."""
+def _nominee_addresses(rule) -> set[str]:
     emails = set()
     for model in _nomination_models():
         found = model.objects.filter(call_id=rule.call_id, status__in=NOMINATED_STATUSES).exclude(nominee_email="")
         emails.update(address.lower() for address in found.values_list("nominee_email", flat=True))
-    return get_user_model().objects.filter(email__in=emails)
+    return emails
+
+
+@audience(
+    "nominees",
+    label=_("Nominees (nominations submitted or accepted), with or without an account"),
+    addresses=_nominee_addresses,
+)
+def nominees(rule) -> QuerySet:
+    """People nominated in the call (a ``nominee_email`` field, e.g. HLTF
+    nominations) who have an account with that address; those without one are
+    reached by address (``address_recipients``)."""
+    emails = _nominee_addresses(rule)
+    if not emails:
+        return get_user_model().objects.none()
+    return _with_address_in(get_user_model().objects.all(), emails)
 
 
 # --- Stakeholders who opted in -----------------------------------------------
@@ -214,4 +268,13 @@ def opted_in_stakeholders(rule) -> QuerySet:
     )
 
 
-__all__ = ["Audience", "NewsKind", "audience", "audience_choices", "get_audience", "links_for", "recipients"]
+__all__ = [
+    "Audience",
+    "NewsKind",
+    "address_recipients",
+    "audience",
+    "audience_choices",
+    "get_audience",
+    "links_for",
+    "recipients",
+]

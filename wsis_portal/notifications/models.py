@@ -272,3 +272,24 @@ class NewsPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}: {self.subscribed}"
+
+
+class AddressNewsRefusal(models.Model):
+    """Someone reached by address only (a nominee without an account) who
+    unsubscribed from a kind of news of a tenant. Addresses are stored in lower case."""
+
+    email = models.EmailField(_("email address"))
+    tenant = models.ForeignKey("tenants.Tenant", verbose_name=_("tenant"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind of news"), max_length=32, choices=NewsKind.choices)
+    created_at = models.DateTimeField(_("unsubscribed"), auto_now_add=True)
+
+    tenant_path = "tenant"
+    objects = ScopedManager(tenant=tenant_path)
+
+    class Meta:
+        verbose_name = _("unsubscribed address")
+        verbose_name_plural = _("unsubscribed addresses")
+        constraints = [models.UniqueConstraint(fields=["email", "tenant", "kind"], name="address_news_refusal_once")]
+
+    def __str__(self) -> str:
+        return f"{self.email} {self.kind}"

@@ -41,22 +41,23 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from wsis_portal.editions.engine import on_phase_boundary
 from wsis_portal.editions.enums import PhaseEventKind
 
-from .audiences import links_for, recipients
-from .enums import EmailCategory
+from .audiences import address_recipients, links_for, recipients
 from .models import OutboxEmail, ReminderChunk, ReminderRule, ReminderRun
-from .services import _kick_sender_on_commit, render_email
-from .unsubscribe import unsubscribe_headers, unsubscribe_url
+from .rendering import Recipient, ReminderRenderer
+from .services import _kick_sender_on_commit
 
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 1000
+# The ``after_pk`` (and ``last_pk``) of the one chunk of a run that holds the
+# recipients known by address only (nominees without an account).
+ADDRESS_CHUNK = -1
 # A chunk (or a fan-out) not done this long after it was queued is queued again.
 DEFAULT_LEASE_SECONDS = 120
 # A chunk that failed this many times is left for a human (it is logged).
@@ -266,6 +267,8 @@ def reminder_fan_out(*, run_id: int, now: dt.datetime | None = None) -> int:
         size = chunk_size()
         pks = recipients(run.rule).values_list("pk", flat=True).iterator(chunk_size=size * 5)
         bounds = chunk_bounds(pks, size=size)
+        if address_recipients(run.rule):
+            bounds.append((ADDRESS_CHUNK, ADDRESS_CHUNK))
         ReminderChunk.objects.bulk_create(
             [ReminderChunk(run=run, after_pk=after, last_pk=last, queued_at=now) for after, last in bounds],
             batch_size=1000,
@@ -330,50 +333,12 @@ def requeue_lost_work(*, now: dt.datetime, limit: int = 1000) -> tuple[int, int]
     return len(runs), len(chunks)
 
 
-def preferences_url(tenant) -> str:
-    return settings.SITE_URL + reverse("notifications:preferences", kwargs={"tenant_slug": tenant.slug})
-
-
-def language_of(user) -> str:
-    languages = {code for code, _name in settings.LANGUAGES}
-    return user.preferred_language if user.preferred_language in languages else settings.LANGUAGE_CODE
-
-
 def reminder_email(
     *, rule: ReminderRule, user, deadline: dt.datetime, links: list, run: ReminderRun | None = None
 ) -> OutboxEmail:
     """The (unsaved) outbox row of one reminder, rendered in ``user``'s language."""
-    call = rule.call
-    tenant = call.edition.tenant
-    language = language_of(user)
-    context = {
-        "user": user,
-        "rule": rule,
-        "call": call,
-        "edition": call.edition,
-        "tenant": tenant,
-        "phase": rule_phase(rule),
-        "deadline": deadline,
-        "event": rule.on_boundary,
-        "links": links,
-        "unsubscribe_url": unsubscribe_url(user_id=user.pk, tenant_id=tenant.pk, kind=rule.news_kind),
-        "preferences_url": preferences_url(tenant),
-    }
-    rendered = render_email(template=rule.template, context=context, language=language)
-    return OutboxEmail(
-        tenant=tenant,
-        dedup_key=f"reminder:{rule.pk}:{user.pk}:{deadline.isoformat()}",
-        recipient=user.email,
-        user=user,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        subject=rendered.subject,
-        body_text=rendered.body_text,
-        body_html=rendered.body_html,
-        headers=unsubscribe_headers(user_id=user.pk, tenant_id=tenant.pk, kind=rule.news_kind),
-        language=language,
-        category=EmailCategory.NEWS,
-        reminder_run=run,
-    )
+    renderer = ReminderRenderer(rule=rule, deadline=deadline, run=run)
+    return renderer.email(recipient=Recipient(email=user.email, user=user), links=links)
 
 
 def reminder_send_chunk(*, run_id: int, after_pk: int, last_pk: int, now: dt.datetime | None = None) -> int:
@@ -406,19 +371,40 @@ def reminder_send_chunk(*, run_id: int, after_pk: int, last_pk: int, now: dt.dat
 
 def _write_chunk(run: ReminderRun, *, after_pk: int, last_pk: int) -> int:
     rule = run.rule
+    if after_pk == ADDRESS_CHUNK:
+        return _write_address_chunk(run)
     users = [
         user
-        for user in recipients(rule).filter(pk__gt=after_pk, pk__lte=last_pk)
+        for user in recipients(rule)
+        .filter(pk__gt=after_pk, pk__lte=last_pk)
+        .only("pk", "email", "first_name", "last_name", "preferred_language", "organisation_id")
         # Members of an organisation with its own deadline hear about that one.
         if rule.on_boundary or rule_deadline(rule, user.organisation_id) == run.deadline
     ]
     if not users:
         return 0
     links = links_for(rule, users)
+    # Each template is rendered a few times per chunk (per language and shape), not per recipient.
+    renderer = ReminderRenderer(rule=rule, deadline=run.deadline, run=run)
     emails = [
-        reminder_email(rule=rule, user=user, deadline=run.deadline, links=links.get(user.pk, []), run=run)
-        for user in users
+        renderer.email(recipient=Recipient(email=user.email, user=user), links=links.get(user.pk, [])) for user in users
     ]
+    OutboxEmail.objects.bulk_create(emails, ignore_conflicts=True, batch_size=CHUNK_SIZE)
+    _kick_sender_on_commit()
+    return len(emails)
+
+
+def _write_address_chunk(run: ReminderRun) -> int:
+    """The recipients known by address only (nominees without an account), in
+    the portal's default language; they share the run's general deadline."""
+    rule = run.rule
+    if not rule.on_boundary and rule_deadline(rule) != run.deadline:
+        return 0
+    addresses = address_recipients(rule)
+    if not addresses:
+        return 0
+    renderer = ReminderRenderer(rule=rule, deadline=run.deadline, run=run)
+    emails = [renderer.email(recipient=Recipient(email=address), links=[]) for address in addresses]
     OutboxEmail.objects.bulk_create(emails, ignore_conflicts=True, batch_size=CHUNK_SIZE)
     _kick_sender_on_commit()
     return len(emails)
@@ -439,10 +425,18 @@ def stale_reminders(emails: list[OutboxEmail], *, now: dt.datetime) -> set[int]:
             stale.update(email.pk for email in run_emails)
             continue
         with scope(tenant=run.rule.call.edition.tenant_id):
-            still = set(
-                recipients(run.rule).filter(pk__in=[email.user_id for email in run_emails]).values_list("pk", flat=True)
+            addresses: set[str] = set()
+            user_ids = [email.user_id for email in run_emails if email.user_id is not None]
+            still = (
+                set(recipients(run.rule).filter(pk__in=user_ids).values_list("pk", flat=True)) if user_ids else set()
             )
-        stale.update(email.pk for email in run_emails if email.user_id not in still)
+            if len(user_ids) < len(run_emails):
+                addresses = set(address_recipients(run.rule, with_account_since=True))
+        stale.update(
+            email.pk
+            for email in run_emails
+            if (email.user_id not in still if email.user_id is not None else email.recipient.lower() not in addresses)
+        )
     return stale
 
 
@@ -470,4 +464,6 @@ def reminder_preview(*, rule: ReminderRule, limit: int = 20) -> ReminderPreview:
         sample = reminder_email(
             rule=rule, user=user, deadline=user_deadline, links=links_for(rule, [user]).get(user.pk, [])
         )
-    return ReminderPreview(count=audience.count(), first=first, sample=sample, deadline=deadline)
+    # People known by address only (nominees without an account) count too.
+    count = audience.count() + len(address_recipients(rule))
+    return ReminderPreview(count=count, first=first, sample=sample, deadline=deadline)

@@ -12,16 +12,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import queue
 import random
 import smtplib
 import socket
+import threading
 import time
-from email.utils import make_msgid
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.utils import DNS_NAME
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import linebreaks, urlize
@@ -151,15 +154,24 @@ def email_enqueue_template(
 
 
 def outbox_claim(*, now: dt.datetime, limit: int) -> list[int]:
-    """Mark up to ``limit`` due rows as sending and return their ids."""
+    """Mark up to ``limit`` due rows as sending and return their ids: rows left
+    ``sending`` past the claim timeout (their sender died) first, then queued ones."""
     with transaction.atomic(), scopes_disabled():
-        due = OutboxEmail.objects.filter(
-            Q(status=OutboxStatus.QUEUED, next_attempt_at__lte=now)
-            | Q(status=OutboxStatus.SENDING, claimed_at__lt=now - claim_timeout())
+        # Two queries rather than one with OR: each walks the (status,
+        # next_attempt_at) index, where an OR would scan the whole outbox
+        # (half a million rows after a large reminder wave).
+        abandoned = OutboxEmail.objects.filter(
+            status=OutboxStatus.SENDING, claimed_at__lt=now - claim_timeout()
         ).order_by("next_attempt_at", "id")
+        queued = OutboxEmail.objects.filter(status=OutboxStatus.QUEUED, next_attempt_at__lte=now).order_by(
+            "next_attempt_at", "id"
+        )
         if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        ids = list(due.values_list("id", flat=True)[:limit])
+            abandoned = abandoned.select_for_update(skip_locked=True)
+            queued = queued.select_for_update(skip_locked=True)
+        ids = list(abandoned.values_list("id", flat=True)[:limit])
+        if len(ids) < limit:
+            ids += list(queued.values_list("id", flat=True)[: limit - len(ids)])
         OutboxEmail.objects.filter(id__in=ids).update(
             status=OutboxStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
         )
@@ -175,8 +187,18 @@ def _delivery_connection():
     return get_connection(backend=backend, fail_silently=False, **kwargs)
 
 
+def _message_id_domain(from_email: str) -> str:
+    domain = parseaddr(from_email)[1].rpartition("@")[2]
+    return domain or str(DNS_NAME)
+
+
 def _message_for(email: OutboxEmail) -> EmailMultiAlternatives:
-    headers = {"Message-ID": make_msgid(idstring=hashlib.sha256(email.dedup_key.encode()).hexdigest()[:24])}
+    # The same for every try of one email (made from its dedup key alone, and
+    # the sender's domain rather than this host's name): a copy sent again after
+    # a lost "sent" mark carries the Message-ID of the first, and mailboxes that
+    # drop a Message-ID they already hold show it once.
+    digest = hashlib.sha256(email.dedup_key.encode()).hexdigest()[:24]
+    headers = {"Message-ID": f"<outbox.{digest}@{_message_id_domain(email.from_email)}>"}
     headers.update(email.headers)
     message = EmailMultiAlternatives(
         subject=email.subject,
@@ -208,33 +230,96 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=base + random.uniform(0, base / 4))
 
 
-def outbox_deliver(*, email_ids: list[int], now: dt.datetime | None = None) -> dict[str, int]:
-    """Send the claimed rows; returns counts by outcome."""
-    counts = {"sent": 0, "retry": 0, "failed": 0}
-    with scopes_disabled():
-        emails = list(OutboxEmail.objects.filter(id__in=email_ids, status=OutboxStatus.SENDING).order_by("id"))
-    emails = _without_stale_reminders(emails, now=now or timezone.now(), counts=counts)
-    if not emails:
-        return counts
-    delivery = _delivery_connection()
+# A large batch is sent over several SMTP connections at once (one thread
+# each), so that the sender does not sit idle while the server answers.
+SMTP_CONNECTIONS = 4
+MIN_EMAILS_PER_CONNECTION = 10
+_LANE_DONE = object()
+
+
+def smtp_connections(count: int) -> int:
+    """How many SMTP connections a batch of ``count`` emails is sent over."""
+    wanted = getattr(settings, "OUTBOX_SMTP_CONNECTIONS", SMTP_CONNECTIONS)
+    return max(1, min(wanted, count // MIN_EMAILS_PER_CONNECTION))
+
+
+def _send_lane(emails: list[OutboxEmail], results: queue.Queue, stop: threading.Event) -> None:
+    """Send ``emails`` one after the other over one SMTP connection (one
+    session for all: send_messages() alone would open and close one per
+    message), and report each outcome on ``results`` as soon as it is known."""
+    try:
+        delivery = _delivery_connection()
+    except Exception as error:  # noqa: BLE001 (reported per email, retried later)
+        for email in emails:
+            results.put((email, error, False))
+        results.put(_LANE_DONE)
+        return
     try:
         for email in emails:
+            if stop.is_set():
+                break
             try:
-                # One SMTP session for the batch: send_messages() would open and
-                # close a connection per message unless it is already open.
                 delivery.open()
                 delivery.send_messages([_message_for(email)])
             except TRANSIENT_ERRORS as error:
-                _record_failure(email, error, now=now or timezone.now(), counts=counts)
-                delivery.close()
+                results.put((email, error, False))
+                _close_quietly(delivery)
                 continue
             except Exception as error:
                 # A message that cannot even be built (a line break in a header,
                 # for example) will never go out: fail it rather than leave it,
                 # and the rest of the batch, in "sending".
                 logger.exception("Outbox email %s cannot be sent", email.pk)
-                _record_failure(email, error, now=now or timezone.now(), counts=counts, permanent=True)
-                delivery.close()
+                results.put((email, error, True))
+                _close_quietly(delivery)
+                continue
+            results.put((email, None, False))
+    finally:
+        _close_quietly(delivery)
+        results.put(_LANE_DONE)
+
+
+def _close_quietly(delivery) -> None:
+    try:
+        delivery.close()
+    except Exception:  # noqa: BLE001 (a connection that failed to close is dropped all the same)
+        logger.warning("An SMTP connection did not close cleanly", exc_info=True)
+
+
+def outbox_deliver(*, email_ids: list[int], now: dt.datetime | None = None) -> dict[str, int]:
+    """Send the claimed rows; returns counts by outcome.
+
+    The batch is shared among ``smtp_connections()`` threads, each with an SMTP
+    connection; this thread alone touches the database and marks each email
+    ``sent`` (or records its failure) as soon as its thread reports it, each
+    mark its own commit: a sender killed meanwhile leaves at most the emails
+    then in the server's hands unmarked - one per connection."""
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    with scopes_disabled():
+        emails = list(OutboxEmail.objects.filter(id__in=email_ids, status=OutboxStatus.SENDING).order_by("id"))
+    emails = _without_stale_reminders(emails, now=now or timezone.now(), counts=counts)
+    if not emails:
+        return counts
+    lanes = smtp_connections(len(emails))
+    results: queue.Queue = queue.Queue()
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=_send_lane, args=(emails[lane::lanes], results, stop), daemon=True)
+        for lane in range(lanes)
+    ]
+    _without_waiting_for_disk()
+    try:
+        for thread in threads:
+            thread.start()
+        finished = 0
+        while finished < lanes:
+            outcome = results.get()
+            if outcome is _LANE_DONE:
+                finished += 1
+                continue
+            email, error, permanent = outcome
+            if error is not None:
+                _record_failure(email, error, now=now or timezone.now(), counts=counts, permanent=permanent)
                 continue
             with scopes_disabled():
                 OutboxEmail.objects.filter(pk=email.pk).update(
@@ -242,8 +327,29 @@ def outbox_deliver(*, email_ids: list[int], now: dt.datetime | None = None) -> d
                 )
             counts["sent"] += 1
     finally:
-        delivery.close()
+        # On an error here, the threads stop after their current email.
+        stop.set()
+        for thread in threads:
+            thread.join()
+        _waiting_for_disk_again()
     return counts
+
+
+def _without_waiting_for_disk() -> None:
+    """Each ``sent`` mark is its own commit, so that a killed sender loses at
+    most the mark of the message it was sending; on PostgreSQL these commits
+    do not wait for the disk (``synchronous_commit = off``): a worker killed
+    loses nothing, and a database crash at most the last fraction of a second
+    of marks - those emails would be sent again, as after a lost mark."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")
+
+
+def _waiting_for_disk_again() -> None:
+    if connection.vendor == "postgresql" and not connection.in_atomic_block and connection.connection is not None:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
 
 
 def _without_stale_reminders(emails: list[OutboxEmail], *, now: dt.datetime, counts: dict) -> list[OutboxEmail]:

@@ -7,7 +7,7 @@ from django.core import signing
 from django.urls import reverse
 
 from .enums import DEFAULT_SUBSCRIBED, NewsKind
-from .models import NewsPreference
+from .models import AddressNewsRefusal, NewsPreference
 
 SALT = "notifications.unsubscribe"
 
@@ -17,12 +17,32 @@ def unsubscribe_token(*, user_id: int, tenant_id: int, kind: str) -> str:
     return signing.dumps({"u": user_id, "t": tenant_id, "k": kind}, salt=SALT, compress=True)
 
 
-def read_unsubscribe_token(token: str) -> tuple[int, int, str]:
-    """``(user_id, tenant_id, kind)``; raises ``signing.BadSignature`` if tampered with."""
+def address_unsubscribe_token(*, email: str, tenant_id: int, kind: str) -> str:
+    """The token of someone reached by address only (a nominee without an account)."""
+    return signing.dumps({"e": email.lower(), "t": tenant_id, "k": kind}, salt=SALT, compress=True)
+
+
+def read_token(token: str) -> tuple[int | None, str | None, int, str]:
+    """``(user_id, email, tenant_id, kind)``, one of the first two set; raises
+    ``signing.BadSignature`` if tampered with."""
     payload = signing.loads(token, salt=SALT)
     if not isinstance(payload, dict) or payload.get("k") not in NewsKind.values:
         raise signing.BadSignature("unknown kind of news")
-    return int(payload["u"]), int(payload["t"]), payload["k"]
+    try:
+        if "e" in payload:
+            return None, str(payload["e"]), int(payload["t"]), payload["k"]
+        return int(payload["u"]), None, int(payload["t"]), payload["k"]
+    except (KeyError, TypeError, ValueError) as error:
+        raise signing.BadSignature("incomplete token") from error
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, int, str]:
+    """``(user_id, tenant_id, kind)`` of an account's token; raises ``signing.BadSignature``
+    if tampered with (or if it is an address's token)."""
+    user_id, _email, tenant_id, kind = read_token(token)
+    if user_id is None:
+        raise signing.BadSignature("not an account's token")
+    return user_id, tenant_id, kind
 
 
 def unsubscribe_url(*, user_id: int, tenant_id: int, kind: str) -> str:
@@ -49,3 +69,9 @@ def news_preferences_of(*, user, tenant) -> dict[str, bool]:
     """Every kind of news with whether ``user`` receives it from ``tenant``."""
     stored = dict(NewsPreference.objects.filter(user=user, tenant=tenant).values_list("kind", "subscribed"))
     return {kind: stored.get(kind, kind in DEFAULT_SUBSCRIBED) for kind in NewsKind.values}
+
+
+def address_news_refuse(*, email: str, tenant, kind: str) -> AddressNewsRefusal:
+    """Record that ``email`` (reached without an account) wants no more of ``kind`` from ``tenant``."""
+    refusal, _created = AddressNewsRefusal.objects.get_or_create(email=email.lower(), tenant=tenant, kind=kind)
+    return refusal

@@ -16,7 +16,7 @@ from wsis_portal.tenants.models import Tenant
 
 from .enums import NewsKind
 from .forms import NewsPreferencesForm
-from .unsubscribe import news_preference_set, news_preferences_of, read_unsubscribe_token
+from .unsubscribe import address_news_refuse, news_preference_set, news_preferences_of, read_token
 
 
 # Mail providers send the one-click POST (``List-Unsubscribe=One-Click``) with no
@@ -25,18 +25,22 @@ from .unsubscribe import news_preference_set, news_preferences_of, read_unsubscr
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token: str):
     try:
-        user_id, tenant_id, kind = read_unsubscribe_token(token)
+        user_id, address, tenant_id, kind = read_token(token)
     except signing.BadSignature:
         return render(request, "notifications/unsubscribe_invalid.html", status=400)
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    # A token names an account, or only an address (a nominee without an account).
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first() if user_id is not None else None
     tenant = Tenant.objects.filter(pk=tenant_id).first()
-    if user is None or tenant is None:
+    if (user is None and address is None) or tenant is None:
         return render(request, "notifications/unsubscribe_invalid.html", status=404)
-    context = {"tenant": tenant, "kind_label": NewsKind(kind).label, "email": user.email}
+    context = {"tenant": tenant, "kind_label": NewsKind(kind).label, "email": user.email if user else address}
     if request.method == "GET":
         return render(request, "notifications/unsubscribe_confirm.html", context)
     with scope(tenant=tenant.pk):
-        news_preference_set(user=user, tenant=tenant, kind=kind, subscribed=False)
+        if user is not None:
+            news_preference_set(user=user, tenant=tenant, kind=kind, subscribed=False)
+        else:
+            address_news_refuse(email=address, tenant=tenant, kind=kind)
     return render(request, "notifications/unsubscribe_done.html", context)
 
 

@@ -1,0 +1,178 @@
+"""Reminder emails rendered a few times per chunk rather than once per recipient.
+
+A reminder's three parts differ between recipients only in the name, the
+address, the links and the unsubscribe URL. :class:`ReminderRenderer`
+renders each template once per *shape* of recipient - language, whether the
+first and last names are set, number of links - with a slot (a marker made of
+private-use characters, which escaping and the templates leave alone) where
+those values go, and then fills the slots of each recipient in one pass: the
+HTML part gets the values escaped as Django's autoescape would, the text parts
+and the subject get them as they are (their templates use ``{% autoescape off
+%}``). ``tests/notifications/test_rendering.py`` checks that the result is the
+very text a full rendering gives, for every template in ``REMINDER_TEMPLATES``.
+
+What a template may use of its recipient: ``user.get_full_name``,
+``user.first_name``, ``user.last_name``, ``user.email`` (and
+``user.get_short_name``); ``links`` (text and URL of each) and
+``unsubscribe_url``. Anything else of the user renders empty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.html import escape
+
+from .enums import EmailCategory
+from .models import OutboxEmail, ReminderRule, ReminderRun
+from .services import render_email
+from .unsubscribe import address_unsubscribe_token, unsubscribe_token
+
+_SLOT = re.compile("\ue000([a-z0-9]+)\ue001")
+
+
+def _slot(name: str) -> str:
+    return f"\ue000{name}\ue001"
+
+
+class _StandInUser:
+    """What a template sees of the recipient while a shape is rendered."""
+
+    def __init__(self, *, has_first: bool, has_last: bool):
+        self.first_name = _slot("first") if has_first else ""
+        self.last_name = _slot("last") if has_last else ""
+        self.email = _slot("email")
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name
+
+
+@dataclass(frozen=True)
+class _Shape:
+    subject: str
+    body_text: str
+    body_html: str
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who a reminder goes to: an account, or an address only (a nominee
+    without an account), who then gets the portal's default language."""
+
+    email: str
+    user: object | None = None
+
+    @property
+    def first_name(self) -> str:
+        return getattr(self.user, "first_name", "") or ""
+
+    @property
+    def last_name(self) -> str:
+        return getattr(self.user, "last_name", "") or ""
+
+
+def language_of(user) -> str:
+    languages = {code for code, _name in settings.LANGUAGES}
+    language = getattr(user, "preferred_language", "")
+    return language if language in languages else settings.LANGUAGE_CODE
+
+
+def preferences_url(tenant) -> str:
+    return settings.SITE_URL + reverse("notifications:preferences", kwargs={"tenant_slug": tenant.slug})
+
+
+def _unsubscribe_url_template() -> tuple[str, str]:
+    marker = "token-slot"
+    url = settings.SITE_URL + reverse("notifications:unsubscribe", kwargs={"token": marker})
+    before, after = url.split(marker)
+    return before, after
+
+
+def dedup_key(*, rule: ReminderRule, recipient: Recipient, deadline: dt.datetime) -> str:
+    if recipient.user is not None:
+        return f"reminder:{rule.pk}:{recipient.user.pk}:{deadline.isoformat()}"
+    return f"reminder:{rule.pk}:address:{recipient.email.lower()}:{deadline.isoformat()}"[:255]
+
+
+class ReminderRenderer:
+    """The outbox rows of one rule and deadline, for any number of recipients."""
+
+    def __init__(self, *, rule: ReminderRule, deadline: dt.datetime, run: ReminderRun | None = None):
+        from .reminders import rule_phase
+
+        self.rule, self.deadline, self.run = rule, deadline, run
+        self.call = rule.call
+        self.tenant = self.call.edition.tenant
+        self.phase = rule_phase(rule)
+        self.preferences_url = preferences_url(self.tenant)
+        self._unsubscribe_before, self._unsubscribe_after = _unsubscribe_url_template()
+        self._shapes: dict[tuple, _Shape] = {}
+
+    def _context(self, *, user, links: list, unsubscribe: str) -> dict:
+        return {
+            "user": user,
+            "rule": self.rule,
+            "call": self.call,
+            "edition": self.call.edition,
+            "tenant": self.tenant,
+            "phase": self.phase,
+            "deadline": self.deadline,
+            "event": self.rule.on_boundary,
+            "links": links,
+            "unsubscribe_url": unsubscribe,
+            "preferences_url": self.preferences_url,
+        }
+
+    def _shape(self, *, language: str, has_first: bool, has_last: bool, link_count: int) -> _Shape:
+        key = (language, has_first, has_last, link_count)
+        shape = self._shapes.get(key)
+        if shape is None:
+            links = [(_slot(f"text{index}"), _slot(f"url{index}")) for index in range(link_count)]
+            context = self._context(
+                user=_StandInUser(has_first=has_first, has_last=has_last), links=links, unsubscribe=_slot("unsub")
+            )
+            rendered = render_email(template=self.rule.template, context=context, language=language)
+            shape = self._shapes[key] = _Shape(rendered.subject, rendered.body_text, rendered.body_html)
+        return shape
+
+    def email(self, *, recipient: Recipient, links: list) -> OutboxEmail:
+        """The (unsaved) outbox row of ``recipient``, in their language."""
+        user = recipient.user
+        language = language_of(user)
+        first, last = recipient.first_name, recipient.last_name
+        shape = self._shape(language=language, has_first=bool(first), has_last=bool(last), link_count=len(links))
+        if user is not None:
+            token = unsubscribe_token(user_id=user.pk, tenant_id=self.tenant.pk, kind=self.rule.news_kind)
+        else:
+            token = address_unsubscribe_token(email=recipient.email, tenant_id=self.tenant.pk, kind=self.rule.news_kind)
+        unsubscribe = f"{self._unsubscribe_before}{token}{self._unsubscribe_after}"
+        values = {"first": first, "last": last, "email": recipient.email, "unsub": unsubscribe}
+        for index, (text, url) in enumerate(links):
+            values[f"text{index}"], values[f"url{index}"] = str(text), url
+        escaped = {name: escape(value) for name, value in values.items()}
+        return OutboxEmail(
+            tenant=self.tenant,
+            dedup_key=dedup_key(rule=self.rule, recipient=recipient, deadline=self.deadline),
+            recipient=recipient.email,
+            user=user,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            # The subject's spaces are collapsed after the values are in, as render_email does.
+            subject=" ".join(_fill(shape.subject, values).split()),
+            body_text=_fill(shape.body_text, values),
+            body_html=_fill(shape.body_html, escaped),
+            headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+            language=language,
+            category=EmailCategory.NEWS,
+            reminder_run=self.run,
+        )
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    return _SLOT.sub(lambda match: values[match.group(1)], text)
