@@ -186,6 +186,8 @@ OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 100, minimum=1)
 OUTBOX_CLAIM_TIMEOUT_SECONDS = env_int("OUTBOX_CLAIM_TIMEOUT_SECONDS", 600, minimum=1)
 # The first retry after a transient failure; each next one waits twice as long.
 OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30, minimum=1)
+# A large batch is sent over up to this many SMTP connections at once (one thread each).
+OUTBOX_SMTP_CONNECTIONS = env_int("OUTBOX_SMTP_CONNECTIONS", 4, minimum=1)
 # Recipients written per reminder chunk task, and how long a queued chunk may
 # stay undone before the tick queues it again (its message was lost).
 REMINDER_CHUNK_SIZE = env_int("WSIS_REMINDER_CHUNK_SIZE", 1000, minimum=1)
