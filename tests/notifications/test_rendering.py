@@ -117,3 +117,34 @@ def test_renderer_renders_each_shape_once(tenant):
     for user in users:
         renderer.email(recipient=Recipient(email=user.email, user=user), links=LINKS[1])
     assert len(renderer._shapes) == 1
+
+
+def test_outbox_insert_writes_every_field_once_per_dedup_key(tenant, stakeholder):
+    from django.db import transaction
+
+    from wsis_portal.notifications.enums import OutboxStatus
+    from wsis_portal.notifications.models import OutboxEmail
+    from wsis_portal.notifications.rendering import outbox_insert
+
+    call = reminder_call(tenant=tenant)
+    renderer = ReminderRenderer(rule=rule(call, 3), deadline=DEADLINE)
+    at = DEADLINE - dt.timedelta(days=3)
+    with time_machine.travel(at, tick=False):
+        email = renderer.email(recipient=Recipient(email=stakeholder.email, user=stakeholder), links=LINKS[2])
+        with transaction.atomic():
+            outbox_insert([email])
+            # The same key again (a chunk run twice) is ignored, in the same transaction or another.
+            outbox_insert([renderer.email(recipient=Recipient(email=stakeholder.email, user=stakeholder), links=[])])
+        with transaction.atomic():
+            outbox_insert([email])
+    [stored] = OutboxEmail.objects.all()
+    fields = ["dedup_key", "recipient", "subject", "body_text", "body_html", "headers", "language", "category"]
+    assert [getattr(stored, name) for name in fields] == [getattr(email, name) for name in fields]
+    assert (stored.tenant_id, stored.user_id, stored.status, stored.attempts) == (
+        tenant.pk,
+        stakeholder.pk,
+        OutboxStatus.QUEUED,
+        0,
+    )
+    assert (stored.created_at, stored.next_attempt_at, stored.claimed_at, stored.sent_at) == (at, at, None, None)
+    assert stored.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

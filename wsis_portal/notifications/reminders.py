@@ -49,7 +49,7 @@ from wsis_portal.editions.enums import PhaseEventKind
 
 from .audiences import address_recipients, links_for, recipients
 from .models import OutboxEmail, ReminderChunk, ReminderRule, ReminderRun
-from .rendering import Recipient, ReminderRenderer
+from .rendering import Recipient, ReminderRenderer, outbox_insert
 from .services import _kick_sender_on_commit
 
 logger = logging.getLogger(__name__)
@@ -389,7 +389,7 @@ def _write_chunk(run: ReminderRun, *, after_pk: int, last_pk: int) -> int:
     emails = [
         renderer.email(recipient=Recipient(email=user.email, user=user), links=links.get(user.pk, [])) for user in users
     ]
-    OutboxEmail.objects.bulk_create(emails, ignore_conflicts=True, batch_size=CHUNK_SIZE)
+    outbox_insert(emails)
     _kick_sender_on_commit()
     return len(emails)
 
@@ -405,7 +405,7 @@ def _write_address_chunk(run: ReminderRun) -> int:
         return 0
     renderer = ReminderRenderer(rule=rule, deadline=run.deadline, run=run)
     emails = [renderer.email(recipient=Recipient(email=address), links=[]) for address in addresses]
-    OutboxEmail.objects.bulk_create(emails, ignore_conflicts=True, batch_size=CHUNK_SIZE)
+    outbox_insert(emails)
     _kick_sender_on_commit()
     return len(emails)
 
