@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from wsis_portal.reference.models import ActionLine, Region, StakeholderType, SustainableDevelopmentGoal
+from wsis_portal.widgets import QuickSelect
 
 from .enums import EntryKind, ProjectStatus
 from .models import CONTENT_FIELDS, FIRST_YEAR, LAST_YEAR, Collection, Entry
@@ -68,8 +69,11 @@ class SearchForm(forms.Form):
             ("title", _("Title (A to Z)")),
         ]
         for field in self.fields.values():
-            css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
-            field.widget.attrs["class"] = css
+            if isinstance(field, forms.ChoiceField):
+                # Drawn on every search: options joined in Python, not one template each.
+                field.widget = QuickSelect(attrs={"class": "form-select"}, choices=field.choices)
+            else:
+                field.widget.attrs["class"] = "form-control"
         self.fields["q"].widget.attrs["type"] = "search"
 
     def params(self) -> SearchParams:
