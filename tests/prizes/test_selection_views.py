@@ -276,3 +276,19 @@ def test_results_page_of_a_contest_without_champions(client, contest):
 
     assert response.status_code == 200
     assert "No results yet." in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [2, 10])
+def test_expert_category_page_query_count(client, call, contest, categories, expert, count, django_assert_num_queries):
+    seats(contest, count)
+    category = categories[0]
+    CategoryExpert.objects.create(category=category, user=expert)
+    for index in range(count):
+        cast_votes(make_nominee(call, category, index), index + 1)
+    tally_run(contest=contest)
+    client.force_login(expert)
+
+    with django_assert_num_queries(10):
+        response = client.get(_url("expert_category", pk=category.pk))
+
+    assert len(response.context["champions"]) == count
