@@ -31,9 +31,12 @@ STALE = "stale"
 
 
 def stale_before(now: dt.datetime | None = None) -> dt.datetime:
-    """Entries confirmed before this moment are stale (years of 365 days)."""
-    now = now or timezone.now()
-    return now - dt.timedelta(days=365 * settings.STOCKTAKING_STALE_AFTER_YEARS)
+    """Entries confirmed before this moment are stale (years of 365 days).
+    Rounded down to midnight UTC: the same all day, so that the search's
+    cached facet counts (keyed by the query and its parameters) are reused."""
+    now = (now or timezone.now()).astimezone(dt.UTC)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight - dt.timedelta(days=365 * settings.STOCKTAKING_STALE_AFTER_YEARS)
 
 
 def stale_q(now: dt.datetime | None = None) -> Q:

@@ -7,6 +7,8 @@ import zoneinfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from stocktaking import services, updates
@@ -238,3 +240,15 @@ def test_search_marks_stale_entries_and_filters_them(client, tenant, published):
     assert everything.content.decode().count("Stale: last confirmed in 2023") == 1
     assert [entry.title for entry in stale.context["page"]] == ["Old"]
     assert [entry.title for entry in up_to_date.context["page"]] == ["Fresh"]
+
+
+def test_stale_filter_adds_no_query_to_the_search_page(client, tenant, published):
+    published(title="Old")
+
+    with CaptureQueriesContext(connection) as plain:
+        client.get(_url("search", tenant), {"kind": "project"})
+    with CaptureQueriesContext(connection) as stale:
+        response = client.get(_url("search", tenant), {"kind": "project", "freshness": "stale"})
+
+    assert response.context["count"] == 1
+    assert len(stale) == len(plain)
