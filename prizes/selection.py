@@ -105,7 +105,7 @@ def tally_run(*, contest: Contest, now: dt.datetime | None = None) -> int:
         raise SelectionError(_("The votes are counted once the public online voting has closed."))
     with transaction.atomic():
         # The contest row is the lock: two tallies at once make one set of Champions.
-        contest = Contest.objects.select_for_update().get(pk=contest.pk)
+        contest = Contest.objects.select_for_update(of=("self",)).get(pk=contest.pk)
         results, _created = ContestResults.objects.get_or_create(contest=contest)
         if results.tallied_at is not None:
             return 0

@@ -187,6 +187,20 @@ def test_tally_runs_once(contest, category, nominees):
     assert ContestResults.objects.get(contest=contest).tallied_at == tallied_at
 
 
+def test_tally_locks_the_contest_row(contest, category, nominees):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cast_votes(nominees[0], 1)
+
+    with CaptureQueriesContext(connection) as queries:
+        tally_run(contest=contest)
+
+    locks = [query["sql"] for query in queries if "FOR UPDATE" in query["sql"]]
+    assert len(locks) == 1
+    assert 'FROM "prizes_contest"' in locks[0] and 'FOR UPDATE OF "prizes_contest"' in locks[0]
+
+
 def test_tally_refused_before_the_voting_closes(contest, category, nominees):
     cast_votes(nominees[0], 3)
 
