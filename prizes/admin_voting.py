@@ -52,7 +52,7 @@ class VoteAdmin(TenantScopedAdmin):
         "ip_address",
         "user_agent",
         "account_age_seconds",
-        "seconds_since_signup",
+        "seconds_since_email_confirmed",
         "reviewed_by",
         "reviewed_at",
     ]

@@ -408,7 +408,7 @@ class Vote(models.Model):
     ip_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=400, blank=True)
     account_age_seconds = models.PositiveIntegerField(_("account age (seconds)"), null=True, blank=True)
-    seconds_since_signup = models.PositiveIntegerField(
+    seconds_since_email_confirmed = models.PositiveIntegerField(
         _("seconds from email confirmation to vote"), null=True, blank=True
     )
     reviewed_by = models.ForeignKey(

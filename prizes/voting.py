@@ -147,7 +147,7 @@ def is_confirmed(user) -> bool:
 
 INSERT_VOTE = (
     "INSERT INTO {table} (category_id, entry_id, voter_id, cast_at, status, reasons, ip_address, user_agent,"
-    " account_age_seconds, seconds_since_signup) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    " account_age_seconds, seconds_since_email_confirmed) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
     # No conflict target: the only unique constraint besides the key is
     # ``prizes_vote_once_per_category``, which alone decides (see the race test).
     " ON CONFLICT DO NOTHING RETURNING id"
@@ -223,7 +223,7 @@ def vote_cast(
                 signals.ip_address,
                 signals.user_agent,
                 signals.account_age_seconds,
-                signals.seconds_since_signup,
+                signals.seconds_since_email_confirmed,
             ],
         )
         row = cursor.fetchone()
@@ -245,7 +245,7 @@ def vote_cast(
         ip_address=signals.ip_address,
         user_agent=signals.user_agent,
         account_age_seconds=signals.account_age_seconds,
-        seconds_since_signup=signals.seconds_since_signup,
+        seconds_since_email_confirmed=signals.seconds_since_email_confirmed,
     )
 
 

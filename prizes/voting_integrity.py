@@ -32,7 +32,7 @@ class VoteSignals:
     ip_address: str | None = None
     user_agent: str = ""
     account_age_seconds: int | None = None
-    seconds_since_signup: int | None = None
+    seconds_since_email_confirmed: int | None = None
     votes_from_address_last_hour: int = 0
 
 
@@ -183,11 +183,11 @@ def count_address_vote(address: str | None, now: dt.datetime) -> None:
 def signals_for(request, *, user, now: dt.datetime) -> VoteSignals:
     address = client_address(request)
     joined = getattr(user, "date_joined", None)
+    confirmed = getattr(user, "email_confirmed_at", None)
     return VoteSignals(
         ip_address=address,
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX],
         account_age_seconds=max(0, int((now - joined).total_seconds())) if joined else None,
-        # allauth keeps no time of the email confirmation: unknown.
-        seconds_since_signup=None,
+        seconds_since_email_confirmed=max(0, int((now - confirmed).total_seconds())) if confirmed else None,
         votes_from_address_last_hour=votes_from_address_last_hour(address, now),
     )

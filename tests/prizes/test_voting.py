@@ -137,6 +137,16 @@ def test_vote_is_stored_valid_with_its_signals(client, voter, category, nominees
     assert list(Vote.objects.valid()) == [vote]
 
 
+def test_vote_records_the_time_since_the_email_was_confirmed(client, voter, category, nominees):
+    voter.email_confirmed_at = VOTING_NOW - dt.timedelta(seconds=90)
+    voter.save(update_fields=["email_confirmed_at"])
+    client.force_login(voter)
+
+    cast(client, category, nominees[0])
+
+    assert Vote.objects.get().seconds_since_email_confirmed == 90
+
+
 def test_vote_post_costs_at_most_six_queries(client, voter, category, nominees):
     client.force_login(voter)
     client.get(category_url(category))  # the session is in the cache, as after any page

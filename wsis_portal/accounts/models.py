@@ -75,6 +75,13 @@ class User(AbstractUser):
         related_name="members",
     )
     job_title = models.CharField(_("job title"), max_length=255, blank=True)
+    email_confirmed_at = models.DateTimeField(
+        _("email confirmed at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When an email address of this account was first confirmed (allauth keeps no such time)."),
+    )
     stakeholder_type = models.ForeignKey(
         "reference.StakeholderType",
         verbose_name=_("stakeholder type"),
