@@ -19,8 +19,9 @@
   re-run writes nothing twice.
 - A chunk evaluates the audience again (someone who submitted meanwhile is no
   longer a draft owner; someone who unsubscribed is left out), renders each
-  email in the recipient's language and writes all rows with one
-  ``bulk_create(ignore_conflicts=True)`` on ``dedup_key =
+  email in the recipient's language (a few renderings per chunk:
+  ``rendering.ReminderRenderer``) and writes all rows at once, ignoring
+  conflicts (``rendering.outbox_insert``) on ``dedup_key =
   reminder:<rule>:<user>:<deadline ISO>``: a rule run twice, a tick run twice or
   a retried chunk write each email once, and an extension (a new deadline)
   writes one new one.
