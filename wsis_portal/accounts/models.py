@@ -80,7 +80,7 @@ class User(AbstractUser):
         null=True,
         blank=True,
         editable=False,
-        help_text=_("When an email address of this account was first confirmed (allauth keeps no such time)."),
+        help_text=_("When an email address of this account was first confirmed."),
     )
     stakeholder_type = models.ForeignKey(
         "reference.StakeholderType",

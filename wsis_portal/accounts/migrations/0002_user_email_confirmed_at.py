@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='email_confirmed_at',
-            field=models.DateTimeField(blank=True, editable=False, help_text='When an email address of this account was first confirmed (allauth keeps no such time).', null=True, verbose_name='email confirmed at'),
+            field=models.DateTimeField(blank=True, editable=False, help_text='When an email address of this account was first confirmed.', null=True, verbose_name='email confirmed at'),
         ),
     ]
