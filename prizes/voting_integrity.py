@@ -135,27 +135,45 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), RATE_PERIODS[period.strip()[:1]]
 
 
-def _hit(key: str, rate: str, now: float) -> bool:
-    """Count one request in the current fixed window; True when over the limit."""
+def _incr_all(keys: list[tuple[str, int]]) -> list[int]:
+    """Add one to each ``(key, timeout)`` counter; their new values. On Redis
+    one round trip (a pipeline of INCR and EXPIRE; Django's cache reads the
+    values back as integers). Every key names its time window, so renewing
+    its expiry on each hit changes no count. Otherwise through the cache API."""
+    backend = getattr(cache, "_cache", None)
+    if hasattr(backend, "get_client"):  # django.core.cache.backends.redis.RedisCache
+        pipeline = backend.get_client(write=True).pipeline(transaction=False)
+        for key, timeout in keys:
+            full_key = cache.make_and_validate_key(key)
+            pipeline.incr(full_key)
+            pipeline.expire(full_key, timeout)
+        return pipeline.execute()[::2]
+    counts = []
+    for key, timeout in keys:
+        cache.add(key, 0, timeout=timeout)
+        try:
+            counts.append(cache.incr(key))
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=timeout)
+            counts.append(1)
+    return counts
+
+
+def _window(key: str, rate: str, now: float) -> tuple[tuple[str, int], int]:
+    """The fixed window's counter ``(key, timeout)`` and the limit of ``rate``."""
     limit, period = parse_rate(rate)
-    window_key = f"prizes-vote-rate:{key}:{int(now // period)}"
-    cache.add(window_key, 0, timeout=period + 5)
-    try:
-        count = cache.incr(window_key)
-    except ValueError:  # expired between add and incr
-        cache.set(window_key, 1, timeout=period + 5)
-        count = 1
-    return count > limit
+    return (f"prizes-vote-rate:{key}:{int(now // period)}", period + 5), limit
 
 
 def rate_limit_hit(*, user_id: int, address: str | None, now: dt.datetime | None = None) -> bool:
     """Count a vote request of the account and of the address; True when
     either is over its rate (``PRIZES_VOTE_RATE_ACCOUNT`` / ``..._ADDRESS``)."""
     moment = (now or timezone.now()).timestamp()
-    over = _hit(f"account:{user_id}", settings.PRIZES_VOTE_RATE_ACCOUNT, moment)
+    windows = [_window(f"account:{user_id}", settings.PRIZES_VOTE_RATE_ACCOUNT, moment)]
     if address:
-        over = _hit(f"address:{address}", settings.PRIZES_VOTE_RATE_ADDRESS, moment) or over
-    return over
+        windows.append(_window(f"address:{address}", settings.PRIZES_VOTE_RATE_ADDRESS, moment))
+    counts = _incr_all([counter for counter, _limit in windows])
+    return any(count > limit for count, (_counter, limit) in zip(counts, windows, strict=True))
 
 
 def _address_hour_key(address: str, now: dt.datetime) -> str:
@@ -170,14 +188,8 @@ def votes_from_address_last_hour(address: str | None, now: dt.datetime) -> int:
 
 
 def count_address_vote(address: str | None, now: dt.datetime) -> None:
-    if not address:
-        return
-    key = _address_hour_key(address, now)
-    cache.add(key, 0, timeout=3700)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=3700)
+    if address:
+        _incr_all([(_address_hour_key(address, now), 3700)])
 
 
 def signals_for(request, *, user, now: dt.datetime) -> VoteSignals:

@@ -665,3 +665,22 @@ def test_login_by_code_confirms_the_email_so_the_voter_may_vote(
 
     assert messages_of(response) == ["Thank you: your vote is recorded."]
     assert EmailAddress.objects.get(user=unconfirmed).verified is True
+
+
+@pytest.mark.parametrize("backend", ["configured", "locmem"])
+def test_counters_count_through_redis_and_any_other_cache(settings, backend):
+    if backend == "locmem":
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Addresses and an account of this test only: other tests share the cache.
+    address = f"198.51.100.{9 if backend == 'locmem' else 19}"
+    moment = VOTING_NOW + dt.timedelta(minutes=5)
+
+    voting_integrity.count_address_vote(address, moment)
+    voting_integrity.count_address_vote(address, moment)
+
+    assert voting_integrity.votes_from_address_last_hour(address, moment) == 2
+    assert voting_integrity.votes_from_address_last_hour("198.51.100.200", moment) == 0
+    settings.PRIZES_VOTE_RATE_ACCOUNT = "2/h"
+    user_id = 900_041 if backend == "locmem" else 900_042
+    hits = [voting_integrity.rate_limit_hit(user_id=user_id, address=None, now=moment) for _ in range(3)]
+    assert hits == [False, False, True]
