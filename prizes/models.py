@@ -302,6 +302,15 @@ SCORE_MIN = 0
 SCORE_MAX = 5
 
 
+def member_of_category_tenant(category_id: int, user_id: int, *, roles: list[str]) -> bool:
+    """Whether the user holds one of ``roles`` in the tenant of the category's contest."""
+    from wsis_portal.tenants.models import Membership
+
+    with scopes_disabled():
+        tenant_id = Edition.objects.filter(contest__categories=category_id).values_list("tenant_id", flat=True)
+        return Membership.objects.filter(user_id=user_id, tenant_id__in=tenant_id, role__in=roles).exists()
+
+
 class CategoryReviewer(models.Model):
     """A member of the secretariat (reviewer or manager of the contest's
     tenant) who scores the entries of one category."""
@@ -328,16 +337,10 @@ class CategoryReviewer(models.Model):
 
     def clean(self) -> None:
         from wsis_portal.tenants.enums import Role
-        from wsis_portal.tenants.models import Membership
 
         if self.category_id is None or self.user_id is None:
             return
-        with scopes_disabled():
-            tenant_id = Edition.objects.filter(contest__categories=self.category_id).values_list("tenant_id", flat=True)
-            allowed = Membership.objects.filter(
-                user_id=self.user_id, tenant_id__in=tenant_id, role__in=[Role.MANAGER, Role.REVIEWER]
-            ).exists()
-        if not allowed:
+        if not member_of_category_tenant(self.category_id, self.user_id, roles=[Role.MANAGER, Role.REVIEWER]):
             raise ValidationError(
                 {"user": _("Only reviewers and managers of this contest's tenant can review a category.")}
             )
@@ -524,16 +527,10 @@ class CategoryExpert(models.Model):
 
     def clean(self) -> None:
         from wsis_portal.tenants.enums import Role
-        from wsis_portal.tenants.models import Membership
 
         if self.category_id is None or self.user_id is None:
             return
-        with scopes_disabled():
-            tenant_id = Edition.objects.filter(contest__categories=self.category_id).values_list("tenant_id", flat=True)
-            allowed = Membership.objects.filter(
-                user_id=self.user_id, tenant_id__in=tenant_id, role__in=[Role.MANAGER, Role.EXPERT]
-            ).exists()
-        if not allowed:
+        if not member_of_category_tenant(self.category_id, self.user_id, roles=[Role.MANAGER, Role.EXPERT]):
             raise ValidationError(
                 {"user": _("Only experts and managers of this contest's tenant can select a Winner.")}
             )
