@@ -272,6 +272,15 @@ def main() -> None:
     print(next(line for line in prepared.splitlines() if line.startswith("PREPARED ")))
     with harness.gunicorn(env) as (base, server_command):
         trivial = harness.wrk("/healthz", f"{base}/healthz", seconds=options.seconds)
+        bare = harness.wrk(
+            "POST bare insert (calibration)",
+            f"{base}/",
+            seconds=options.seconds,
+            script="bench/wrk_votes.lua",
+            script_args=[str(PLAN.relative_to(harness.ROOT)), CSRF_TOKEN, "2", "bare"],
+        )
+        # The real run starts from the same plan: the calibration's rows go first.
+        harness.psql("DELETE FROM prizes_vote", database=DATABASE)
         votes = harness.wrk(
             "POST prizes:vote",
             f"{base}/",
@@ -282,7 +291,12 @@ def main() -> None:
         login_command = [harness.PYTHON, "-m", "bench.bench_prizes_voting", "--logins", base]
         login_command += ["--seconds", str(options.seconds), "--voters", str(options.voters)]
         signed_in = harness.run(login_command, env=env)
-    harness.report([votes], trivial=trivial, title=f"Prizes voting; server: {server_command}")
+    harness.report([bare, votes], trivial=trivial, title=f"Prizes voting; server: {server_command}")
+    bare_per_second = bare.extra["accepted"] / bare.seconds if bare.seconds else 0.0
+    print(
+        f"   bare insert view (bench/urls.py): {bare_per_second:.1f} stored/s "
+        f"(x healthz {bare_per_second / trivial.rps:.4f}), {bare.extra['refused']} refused as duplicates"
+    )
     accepted, refused, other = votes.extra["accepted"], votes.extra["refused"], votes.extra["other"]
     per_second = accepted / votes.seconds if votes.seconds else 0.0
     print(

@@ -7,3 +7,6 @@ login of the benchmark would come from 127.0.0.1 and hit "30/m/ip"."""
 from wsis_portal.settings import *  # noqa: F403
 
 ALLAUTH_TRUSTED_PROXY_COUNT = 1
+
+# The portal's URLs plus the bare insert view the voting benchmark calibrates with.
+ROOT_URLCONF = "bench.urls"

@@ -1,5 +1,7 @@
 -- wrk script of the prizes voting benchmark (bench/bench_prizes_voting.py).
--- Arguments after "--": the plan file, the CSRF token, the number of wrk threads.
+-- Arguments after "--": the plan file, the CSRF token, the number of wrk threads,
+-- and "bare" to post to the calibration view /bench/bare-vote/<category>/
+-- (bench/urls.py: 201 stored, 409 already there) instead of the real vote.
 -- Plan lines: "<session key> <client address> <category pk> <entry pk>"; each
 -- thread sends its share of the lines in order (a racing duplicate is the
 -- line after its original, so two connections carry them at the same time).
@@ -18,12 +20,14 @@ end
 local plan = {}
 local position = 0
 local token = ""
+local bare = false
 accepted, refused, other = 0, 0, 0
 cookies = {}
 
 function init(args)
   local path, count = args[1], tonumber(args[3])
   token = args[2]
+  bare = args[4] == "bare"
   local line_number = 0
   for line in io.lines(path) do
     if line_number % count == id then
@@ -44,12 +48,24 @@ function request()
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
   }
-  return wrk.format("POST", "/wsis/prizes/voting/categories/" .. vote[3] .. "/vote/", headers, "entry=" .. vote[4])
+  local path = "/wsis/prizes/voting/categories/" .. vote[3] .. "/vote/"
+  if bare then
+    path = "/bench/bare-vote/" .. vote[3] .. "/"
+  end
+  return wrk.format("POST", path, headers, "entry=" .. vote[4])
 end
 
 function response(status, headers, body)
   local location = headers["Location"] or ""
-  if status == 302 and location:find("#your-vote", 1, true) then
+  if bare then
+    if status == 201 then
+      accepted = accepted + 1
+    elseif status == 409 then
+      refused = refused + 1
+    else
+      other = other + 1
+    end
+  elseif status == 302 and location:find("#your-vote", 1, true) then
     accepted = accepted + 1
   elseif status == 302 then
     refused = refused + 1
