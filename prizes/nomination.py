@@ -30,9 +30,9 @@ from django.utils.translation import ngettext
 from wsis_portal.editions.engine import on_phase_boundary
 from wsis_portal.editions.enums import CallKind, PhaseEventKind, SubmissionStatus
 from wsis_portal.editions.models import Phase
-from wsis_portal.notifications.services import email_enqueue_template
 from wsis_portal.tenants.rules import is_tenant_manager
 
+from .emails import entry_owner_email
 from .enums import PHASE_NOMINATION
 from .models import SCORE_MAX, SCORE_MIN, CategoryReviewer, Contest, ContestCategory, Criterion, PrizeEntry, Score
 
@@ -247,26 +247,13 @@ def nominees_publish(*, contest: Contest, now: dt.datetime | None = None) -> int
     )
     queued = 0
     for entry in nominees:
-        owner = entry.owner
-        if owner is None or not owner.email:
-            continue  # the owner deleted their account: nobody to tell
-        email = email_enqueue_template(
+        queued += entry_owner_email(
+            entry,
             template="emails/prizes/nominated",
-            context={
-                "entry": entry,
-                "category": entry.category,
-                "edition": edition,
-                "tenant": entry.tenant,
-                "user": owner,
-                "title": entry.title_for_owner,
-            },
-            recipient=owner.email,
-            user=owner,
-            language=owner.preferred_language,
-            tenant=entry.tenant,
             dedup_key=f"prizes-nominated:{entry.pk}",
+            edition=edition,
+            category=entry.category,
         )
-        queued += email is not None
     return queued
 
 

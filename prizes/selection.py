@@ -33,9 +33,9 @@ from django.utils.translation import gettext as _
 from wsis_portal.editions.engine import on_phase_boundary
 from wsis_portal.editions.enums import CallKind, PhaseEventKind, SubmissionStatus
 from wsis_portal.editions.models import Phase
-from wsis_portal.notifications.services import email_enqueue_template
 from wsis_portal.tenants.rules import is_tenant_manager
 
+from .emails import entry_owner_email
 from .enums import PHASE_ANNOUNCEMENT, PHASE_SELECTION, PHASE_VOTING, VoteStatus
 from .models import Champion, Contest, ContestCategory, ContestResults, ExpertRanking, PrizeEntry, Winner
 
@@ -240,29 +240,6 @@ def winner_confirm(*, category: ContestCategory, entry: PrizeEntry, by, now: dt.
 # --- the announcement ---------------------------------------------------------------
 
 
-def _email(entry: PrizeEntry, *, template: str, dedup_key: str, edition, category) -> bool:
-    owner = entry.owner
-    if owner is None or not owner.email:
-        return False  # the owner deleted their account: nobody to tell
-    email = email_enqueue_template(
-        template=template,
-        context={
-            "entry": entry,
-            "category": category,
-            "edition": edition,
-            "tenant": entry.tenant,
-            "user": owner,
-            "title": entry.title_for_owner,
-        },
-        recipient=owner.email,
-        user=owner,
-        language=owner.preferred_language,
-        tenant=entry.tenant,
-        dedup_key=dedup_key,
-    )
-    return email is not None
-
-
 def results_announce(*, contest: Contest, now: dt.datetime | None = None) -> int:
     """Make the results and the Success Stories public and queue one email
     to each Winner's and Champion's owner; returns how many emails were
@@ -280,7 +257,7 @@ def results_announce(*, contest: Contest, now: dt.datetime | None = None) -> int
     for champion in champions:
         won = getattr(champion, "winner", None) is not None
         kind = "winner" if won else "champion"
-        queued += _email(
+        queued += entry_owner_email(
             champion.entry,
             template=f"emails/prizes/{kind}",
             dedup_key=f"prizes-{kind}:{champion.entry_id}",
