@@ -66,11 +66,14 @@ def update_calls(*, tenant) -> QuerySet[Call]:
     )
 
 
-def open_update_call(*, tenant, now: dt.datetime, organisation_id: int | None = None) -> Call | None:
-    """The call for update taking answers at ``now`` (extensions counted), if any."""
-    return next(
-        (call for call in update_calls(tenant=tenant) if call.accepts_submissions_at(now, organisation_id)), None
-    )
+def open_update_call(
+    *, tenant, now: dt.datetime, organisation_id: int | None = None, calls: list[Call] | None = None
+) -> Call | None:
+    """The call for update taking answers at ``now`` (extensions counted), if
+    any, among ``calls`` (the tenant's ``update_calls`` when not given)."""
+    if calls is None:
+        calls = update_calls(tenant=tenant)
+    return next((call for call in calls if call.accepts_submissions_at(now, organisation_id)), None)
 
 
 def confirmed_in_call(entry: Entry, call: Call) -> bool:
@@ -105,8 +108,9 @@ def entry_confirm(*, entry: Entry, by, now: dt.datetime | None = None) -> Entry:
     if entry.status != EntryStatus.PUBLISHED or entry.is_revision:
         raise ModerationError(_("Only a published entry can be confirmed."))
     organisation_id = getattr(by, "organisation_id", None)
-    call = next(iter(update_calls(tenant=entry.tenant)), None)
-    open_call = open_update_call(tenant=entry.tenant, now=now, organisation_id=organisation_id)
+    calls = list(update_calls(tenant=entry.tenant))
+    call = calls[0] if calls else None
+    open_call = open_update_call(tenant=entry.tenant, now=now, organisation_id=organisation_id, calls=calls)
     if open_call is None:
         if call is None:
             raise ModerationError(_("There is no call for update at the moment."))
