@@ -3,6 +3,7 @@ lists. One representation: the JSON download writes these same objects."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import reverse
 from django_countries import countries
 from drf_spectacular.utils import extend_schema_field
@@ -13,6 +14,7 @@ from wsis_portal.reference.models import ActionLine, Region, SustainableDevelopm
 from ..enums import EntryKind, ProjectStatus
 from ..models import FIRST_YEAR, LAST_YEAR, Entry
 from ..search import SORTS, SearchParams
+from ..updates import FRESH, STALE
 
 
 class ActionLineSerializer(serializers.ModelSerializer):
@@ -121,7 +123,21 @@ class EntryFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ProjectStatus.choices, required=False, help_text="Project status.")
     year = serializers.IntegerField(required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR, help_text="Active in.")
     collection = serializers.IntegerField(required=False, min_value=1)
+    freshness = serializers.ChoiceField(
+        choices=[FRESH, STALE],
+        required=False,
+        help_text=(
+            f"Last confirmed by its owner: `fresh` within the last {settings.STOCKTAKING_STALE_AFTER_YEARS} years "
+            "(counted from midnight UTC), `stale` before that or never (the search page's filter)."
+        ),
+    )
     sort = serializers.ChoiceField(choices=SORTS, required=False, default="relevance")
 
     def params(self) -> SearchParams:
-        return SearchParams(**{name: value for name, value in self.validated_data.items() if value not in (None, "")})
+        values = {name: value for name, value in self.validated_data.items() if value not in (None, "")}
+        values.pop("freshness", None)  # applied by ``updates.filter_freshness``
+        return SearchParams(**values)
+
+    def freshness_value(self) -> str:
+        """``"fresh"``, ``"stale"`` or ``""`` (not filtered)."""
+        return self.validated_data.get("freshness") or ""

@@ -11,7 +11,7 @@ from rest_framework.pagination import PageNumberPagination
 
 from wsis_portal.reference.models import ActionLine, Region, SustainableDevelopmentGoal
 
-from .. import search
+from .. import search, updates
 from ..models import Entry
 from .serializers import ActionLineSerializer, EntryFilterSerializer, EntrySerializer, RegionSerializer, SdgSerializer
 
@@ -72,6 +72,7 @@ class EntryViewSet(viewsets.ReadOnlyModelViewSet):
             filters.is_valid(raise_exception=True)
             params = filters.params()
             found = search.search_entries(tenant=tenant, params=params, language=get_language())
+            found = updates.filter_freshness(found, filters.freshness_value())
             queryset = search.sort_entries(found, sort=params.sort, has_keyword=bool(params.q.strip()))
         else:
             queryset = search.published_entries(tenant=tenant)

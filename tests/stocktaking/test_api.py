@@ -1,11 +1,15 @@
+import datetime as dt
 import uuid
 
 import pytest
+import time_machine
 from django.core.management import call_command
+from django.urls import reverse
 from drf_spectacular.validation import validate_schema
 from rest_framework.throttling import AnonRateThrottle
 
 from stocktaking.enums import EntryKind
+from stocktaking.models import Entry
 from tests.stocktaking.openapi import api_schema, assert_matches_schema
 from wsis_portal.reference.models import ActionLine, Region, SustainableDevelopmentGoal
 
@@ -96,11 +100,41 @@ def test_entry_list_applies_the_search_filters(api, tenant, make_published):
     assert titles(q="telemedicine", kind="project") == ["Telemedicine project"]
 
 
+def test_entry_list_filters_by_last_confirmation_as_the_search_page(api, client, tenant, make_published):
+    make_published(title="Never confirmed")
+    old = make_published(title="Confirmed in 2023")
+    fresh = make_published(title="Confirmed in 2025")
+    Entry.objects.filter(pk=old.pk).update(confirmed_at=dt.datetime(2023, 3, 1, tzinfo=dt.UTC))
+    Entry.objects.filter(pk=fresh.pk).update(confirmed_at=dt.datetime(2025, 6, 1, tzinfo=dt.UTC))
+
+    def titles(**params):
+        return [item["title"] for item in api(f"{API}/entries/", sort="title", **params).json()["results"]]
+
+    with time_machine.travel(dt.datetime(2026, 2, 1, tzinfo=dt.UTC), tick=False):
+        stale = titles(freshness="stale")
+        up_to_date = titles(freshness="fresh")
+        everything = titles()
+        page = client.get(reverse("stocktaking:search", kwargs={"tenant_slug": tenant.slug}), {"freshness": "stale"})
+
+    assert stale == ["Confirmed in 2023", "Never confirmed"]
+    assert up_to_date == ["Confirmed in 2025"]
+    assert everything == ["Confirmed in 2023", "Confirmed in 2025", "Never confirmed"]
+    assert sorted(entry.title for entry in page.context["page"]) == stale
+
+
+def test_entry_list_documents_the_freshness_filter():
+    operation = api_schema()["paths"]["/api/v1/{tenant_slug}/stocktaking/entries/"]["get"]
+    freshness = next(parameter for parameter in operation["parameters"] if parameter["name"] == "freshness")
+
+    assert freshness["in"] == "query"
+    assert freshness["schema"]["enum"] == ["fresh", "stale"]
+
+
 def test_entry_list_rejects_an_invalid_filter(api, tenant):
-    response = api(f"{API}/entries/", kind="spaceship", year="1200")
+    response = api(f"{API}/entries/", kind="spaceship", year="1200", freshness="recent")
 
     assert response.status_code == 400
-    assert sorted(response.json()) == ["kind", "year"]
+    assert sorted(response.json()) == ["freshness", "kind", "year"]
 
 
 def test_entry_list_paginates_with_a_maximum_page_size(api, tenant, make_published, settings):
