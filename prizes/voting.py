@@ -38,7 +38,7 @@ from wsis_portal.editions.models import Phase
 
 from .enums import PHASE_VOTING, VoteStatus
 from .models import Contest, ContestCategory, PrizeEntry, Vote
-from .voting_integrity import VoteSignals, count_address_vote, quarantine_reasons
+from .voting_integrity import VoteSignals, quarantine_reasons
 
 # --- errors -------------------------------------------------------------------------
 
@@ -46,6 +46,7 @@ from .voting_integrity import VoteSignals, count_address_vote, quarantine_reason
 class VotingError(Exception):
     """A vote the service refuses; ``code`` says why, ``message`` is for the voter."""
 
+    NO_CATEGORY = "no_category"
     NOT_CONFIRMED = "not_confirmed"
     CLOSED = "closed"
     NOT_NOMINEE = "not_nominee"
@@ -145,129 +146,168 @@ def is_confirmed(user) -> bool:
 
 # --- the vote ------------------------------------------------------------------------
 
-INSERT_VOTE = (
-    "INSERT INTO {table} (category_id, entry_id, voter_id, cast_at, status, reasons, ip_address, user_agent,"
-    " account_age_seconds, seconds_since_email_confirmed) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-    # No conflict target: the only unique constraint besides the key is
-    # ``prizes_vote_once_per_category``, which alone decides (see the race test).
-    " ON CONFLICT DO NOTHING RETURNING id"
+VOTE_COLUMNS = (
+    "category_id, entry_id, voter_id, cast_at, status, reasons, ip_address, user_agent,"
+    " account_age_seconds, seconds_since_email_confirmed"
 )
 
-
+# The window, the voter's confirmation and the nominee of an active category
+# of the tenant. The same conditions as ``_voting_phase`` / ``is_confirmed`` /
+# ``nominees_for_voter`` (tests/prizes/test_voting.py covers each refusal).
 CHECKS = """
 SELECT
   EXISTS (SELECT 1 FROM {phase} p JOIN {call} c ON c.id = p.call_id
-          WHERE c.edition_id = ct.edition_id AND c.kind = %s AND p.key = %s
-            AND p.opens_at <= %s AND p.closes_at > %s),
-  EXISTS (SELECT 1 FROM {email} e WHERE e.user_id = %s AND e.verified),
-  EXISTS (SELECT 1 FROM {entry} pe WHERE pe.id = %s AND pe.category_id = cc.id
-            AND pe.status = %s AND pe.nominated_at IS NOT NULL)
-FROM {category} cc JOIN {contest} ct ON ct.id = cc.contest_id
-WHERE cc.id = %s
+          WHERE c.edition_id = ct.edition_id AND c.kind = %(kind)s AND p.key = %(phase_key)s
+            AND p.opens_at <= %(now)s AND p.closes_at > %(now)s) AS open,
+  EXISTS (SELECT 1 FROM {email} e WHERE e.user_id = %(voter)s AND e.verified) AS confirmed,
+  EXISTS (SELECT 1 FROM {entry} pe WHERE pe.id = %(entry)s AND pe.category_id = cc.id
+            AND pe.status = %(submitted)s AND pe.nominated_at IS NOT NULL) AS nominee
+FROM {category} cc JOIN {contest} ct ON ct.id = cc.contest_id JOIN {edition} ed ON ed.id = ct.edition_id
+WHERE cc.id = %(category)s AND cc.active AND (%(tenant)s IS NULL OR ed.tenant_id = %(tenant)s)
 """
 
+# No conflict target: the only unique constraint besides the key is
+# ``prizes_vote_once_per_category``, which alone decides (see the race test).
+# Only table names from the models' metadata are formatted in (``_tables``).
+INSERT_VOTE = (
+    "INSERT INTO {vote} (" + VOTE_COLUMNS + ") VALUES (%(category)s, %(entry)s, %(voter)s, %(now)s,"  # noqa: S608
+    " %(status)s,"
+    " %(reasons)s, %(ip_address)s, %(user_agent)s, %(account_age)s, %(since_confirmed)s)"
+    " ON CONFLICT DO NOTHING RETURNING id"
+)
 
-def _checks(*, category: ContestCategory, entry_id: int, voter, now: dt.datetime) -> dict | None:
-    """The window, the voter's confirmation and the nominee, in one query.
+# PostgreSQL: the checks and the insert in one statement (one round trip);
+# the row is inserted only when every check holds.
+CHECK_AND_INSERT = (
+    "WITH checks AS (" + CHECKS + "), stored AS ("  # noqa: S608
+    " INSERT INTO {vote} (" + VOTE_COLUMNS + ")"
+    " SELECT %(category)s, %(entry)s, %(voter)s, %(now)s, %(status)s, CAST(%(reasons)s AS jsonb),"
+    " CAST(%(ip_address)s AS inet), %(user_agent)s, %(account_age)s, %(since_confirmed)s"
+    " FROM checks WHERE open AND confirmed AND nominee"
+    " ON CONFLICT DO NOTHING RETURNING id)"
+    " SELECT open, confirmed, nominee, (SELECT id FROM stored) FROM checks"
+)
+
+
+def _tables() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    return {
+        name: quote(model._meta.db_table)
+        for name, model in {
+            "phase": Phase,
+            "call": Phase._meta.get_field("call").related_model,
+            "email": EmailAddress,
+            "entry": PrizeEntry,
+            "category": ContestCategory,
+            "contest": Contest,
+            "edition": Contest._meta.get_field("edition").related_model,
+            "vote": Vote,
+        }.items()
+    }
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    open: bool
+    confirmed: bool
+    nominee: bool
+    vote_id: int | None
+
+
+def _check_and_insert(params: dict) -> _Outcome | None:
+    """``None`` when the category is not an active one of the tenant.
 
     Plain SQL: the vote is the busiest write of a voting month, and building
-    this query through the ORM cost more CPU than running it. The same
-    conditions as ``_voting_phase`` / ``is_confirmed`` / ``nominees_for_voter``
-    (tests/prizes/test_voting.py covers each refusal)."""
-    sql = CHECKS.format(
-        **{
-            name: connection.ops.quote_name(model._meta.db_table)
-            for name, model in {
-                "phase": Phase,
-                "call": Phase._meta.get_field("call").related_model,
-                "email": EmailAddress,
-                "entry": PrizeEntry,
-                "category": ContestCategory,
-                "contest": Contest,
-            }.items()
-        }
-    )
-    moment = connection.ops.adapt_datetimefield_value(now)
+    these statements through the ORM cost more CPU than running them."""
+    tables = _tables()
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                CallKind.PRIZES,
-                PHASE_VOTING,
-                moment,
-                moment,
-                voter.pk,
-                entry_id,
-                SubmissionStatus.SUBMITTED,
-                category.pk,
-            ],
-        )
+        if connection.vendor == "postgresql":
+            cursor.execute(CHECK_AND_INSERT.format(**tables), params)
+            row = cursor.fetchone()
+            return None if row is None else _Outcome(bool(row[0]), bool(row[1]), bool(row[2]), row[3])
+        # Other databases (the embedded SQLite default): the checks, then the insert.
+        cursor.execute(CHECKS.format(**tables), params)
         row = cursor.fetchone()
-    if row is None:
-        return None
-    return {"open": bool(row[0]), "confirmed": bool(row[1]), "nominee": bool(row[2])}
+        if row is None:
+            return None
+        checks = [bool(value) for value in row]
+        vote_id = None
+        if all(checks):
+            cursor.execute(INSERT_VOTE.format(**tables), params)
+            stored = cursor.fetchone()
+            vote_id = stored[0] if stored else None
+        return _Outcome(*checks, vote_id)
 
 
-def _not_nominee_error(*, category: ContestCategory, entry_id: int) -> VotingError:
-    entry = PrizeEntry.objects.filter(pk=entry_id, category=category).values("status", "nominated_at").first()
+def _not_nominee_error(*, category_id: int, entry_id: int) -> VotingError:
+    entry = PrizeEntry.objects.filter(pk=entry_id, category_id=category_id).values("status").first()
     if entry is not None and entry["status"] == SubmissionStatus.WITHDRAWN:
         return VotingError(VotingError.WITHDRAWN, _("This project was withdrawn: it can no longer receive votes."))
     return VotingError(VotingError.NOT_NOMINEE, _("This project is not a nominee of this category."))
 
 
-def existing_vote(*, category: ContestCategory, voter) -> Vote | None:
+def existing_vote(*, category: ContestCategory | int, voter) -> Vote | None:
     return Vote.objects.filter(category=category, voter=voter).select_related("entry").first()
 
 
 def vote_cast(
-    *, category: ContestCategory, entry_id: int, voter, signals: VoteSignals, now: dt.datetime | None = None
+    *,
+    category_id: int,
+    entry_id: int,
+    voter,
+    signals: VoteSignals,
+    now: dt.datetime | None = None,
+    tenant_id: int | None = None,
 ) -> Vote:
-    """Store ``voter``'s vote for ``entry_id`` in ``category``; returns the new
+    """Store ``voter``'s vote for ``entry_id`` in the category; returns the new
     vote (``status`` valid or quarantined, with ``reasons``). Refused with a
-    ``VotingError``: voter's email not confirmed, outside the voting phase,
-    an entry that is not a nominee of the category (or withdrawn), a second
-    vote in the category (``ALREADY_VOTED``, with the existing ``vote``).
+    ``VotingError``: no such active category (of ``tenant_id``, when given),
+    voter's email not confirmed, outside the voting phase, an entry that is
+    not a nominee of the category (or withdrawn), a second vote in the
+    category (``ALREADY_VOTED``, with the existing ``vote``).
 
-    Two queries when it succeeds: the checks and the insert; the unique
-    constraint decides between racing requests."""
+    One statement on PostgreSQL when it succeeds (the checks and the insert);
+    the unique constraint decides between racing requests."""
     now = now or timezone.now()
-    checks = _checks(category=category, entry_id=entry_id, voter=voter, now=now)
-    if checks is None or not checks["open"]:
-        raise VotingError(VotingError.CLOSED, _("Voting is not open: votes are accepted during the voting phase only."))
-    if not checks["confirmed"]:
-        raise VotingError(VotingError.NOT_CONFIRMED, _("Please confirm your email address before you vote."))
-    if not checks["nominee"]:
-        raise _not_nominee_error(category=category, entry_id=entry_id)
     reasons = [reason.code for reason in quarantine_reasons(signals)]
     status = VoteStatus.QUARANTINED if reasons else VoteStatus.VALID
-    # ``reasons`` is a JSON list: passed as text, cast by the column type.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            INSERT_VOTE.format(table=connection.ops.quote_name(Vote._meta.db_table)),
-            [
-                category.pk,
-                entry_id,
-                voter.pk,
-                now,
-                status,
-                json.dumps(reasons),
-                signals.ip_address,
-                signals.user_agent,
-                signals.account_age_seconds,
-                signals.seconds_since_email_confirmed,
-            ],
-        )
-        row = cursor.fetchone()
-    if row is None:
+    moment = connection.ops.adapt_datetimefield_value(now)
+    outcome = _check_and_insert(
+        {
+            "kind": CallKind.PRIZES,
+            "phase_key": PHASE_VOTING,
+            "now": moment,
+            "voter": voter.pk,
+            "entry": entry_id,
+            "submitted": SubmissionStatus.SUBMITTED,
+            "category": category_id,
+            "tenant": tenant_id,
+            "status": status,
+            # ``reasons`` is a JSON list: passed as text, cast to the column type.
+            "reasons": json.dumps(reasons),
+            "ip_address": signals.ip_address,
+            "user_agent": signals.user_agent,
+            "account_age": signals.account_age_seconds,
+            "since_confirmed": signals.seconds_since_email_confirmed,
+        }
+    )
+    if outcome is None:
+        raise VotingError(VotingError.NO_CATEGORY, _("There is no such category open to voting."))
+    if not outcome.open:
+        raise VotingError(VotingError.CLOSED, _("Voting is not open: votes are accepted during the voting phase only."))
+    if not outcome.confirmed:
+        raise VotingError(VotingError.NOT_CONFIRMED, _("Please confirm your email address before you vote."))
+    if not outcome.nominee:
+        raise _not_nominee_error(category_id=category_id, entry_id=entry_id)
+    if outcome.vote_id is None:
         raise VotingError(
             VotingError.ALREADY_VOTED,
             already_voted_message(),
-            vote=existing_vote(category=category, voter=voter),
+            vote=existing_vote(category=category_id, voter=voter),
         )
-    count_address_vote(signals.ip_address, now)
     return Vote(
-        pk=row[0],
-        category=category,
+        pk=outcome.vote_id,
+        category_id=category_id,
         entry_id=entry_id,
         voter=voter,
         cast_at=now,

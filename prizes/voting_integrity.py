@@ -33,6 +33,7 @@ class VoteSignals:
     user_agent: str = ""
     account_age_seconds: int | None = None
     seconds_since_email_confirmed: int | None = None
+    #: vote requests from the address in this clock hour before this one
     votes_from_address_last_hour: int = 0
 
 
@@ -165,41 +166,46 @@ def _window(key: str, rate: str, now: float) -> tuple[tuple[str, int], int]:
     return (f"prizes-vote-rate:{key}:{int(now // period)}", period + 5), limit
 
 
-def rate_limit_hit(*, user_id: int, address: str | None, now: dt.datetime | None = None) -> bool:
-    """Count a vote request of the account and of the address; True when
-    either is over its rate (``PRIZES_VOTE_RATE_ACCOUNT`` / ``..._ADDRESS``)."""
-    moment = (now or timezone.now()).timestamp()
-    windows = [_window(f"account:{user_id}", settings.PRIZES_VOTE_RATE_ACCOUNT, moment)]
-    if address:
-        windows.append(_window(f"address:{address}", settings.PRIZES_VOTE_RATE_ADDRESS, moment))
-    counts = _incr_all([counter for counter, _limit in windows])
-    return any(count > limit for count, (_counter, limit) in zip(counts, windows, strict=True))
+@dataclass(frozen=True)
+class RequestCounts:
+    """What counting one vote request tells: whether the account or the
+    address is over its rate, and how many vote requests came from the
+    address in this clock hour before this one."""
+
+    limited: bool
+    from_address_this_hour: int = 0
 
 
 def _address_hour_key(address: str, now: dt.datetime) -> str:
     return f"prizes-vote-address-hour:{address}:{int(now.timestamp() // 3600)}"
 
 
-def votes_from_address_last_hour(address: str | None, now: dt.datetime) -> int:
-    """Votes stored from ``address`` in this clock hour (a cache counter)."""
-    if not address:
-        return 0
-    return int(cache.get(_address_hour_key(address, now)) or 0)
-
-
-def count_address_vote(address: str | None, now: dt.datetime) -> None:
+def vote_request_count(*, user_id: int, address: str | None, now: dt.datetime | None = None) -> RequestCounts:
+    """Count a vote request of the account and of the address, in one round
+    trip to Redis: the rate windows (``PRIZES_VOTE_RATE_ACCOUNT`` /
+    ``..._ADDRESS``) and the address's requests in this clock hour, which the
+    ``busy_address`` rule reads (a refused or duplicate request counts too:
+    it is the address's activity that is judged)."""
+    moment = now or timezone.now()
+    stamp = moment.timestamp()
+    windows = [_window(f"account:{user_id}", settings.PRIZES_VOTE_RATE_ACCOUNT, stamp)]
+    counters = [counter for counter, _limit in windows]
     if address:
-        _incr_all([(_address_hour_key(address, now), 3700)])
+        windows.append(_window(f"address:{address}", settings.PRIZES_VOTE_RATE_ADDRESS, stamp))
+        counters = [counter for counter, _limit in windows] + [(_address_hour_key(address, moment), 3700)]
+    counts = _incr_all(counters)
+    limited = any(count > limit for count, (_counter, limit) in zip(counts, windows, strict=False))
+    return RequestCounts(limited=limited, from_address_this_hour=counts[-1] - 1 if address else 0)
 
 
-def signals_for(request, *, user, now: dt.datetime) -> VoteSignals:
-    address = client_address(request)
+def signals_for(request, *, user, now: dt.datetime, counts: RequestCounts | None = None) -> VoteSignals:
+    """The vote's signals; ``counts`` is what ``vote_request_count`` said of this request."""
     joined = getattr(user, "date_joined", None)
     confirmed = getattr(user, "email_confirmed_at", None)
     return VoteSignals(
-        ip_address=address,
+        ip_address=client_address(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX],
         account_age_seconds=max(0, int((now - joined).total_seconds())) if joined else None,
         seconds_since_email_confirmed=max(0, int((now - confirmed).total_seconds())) if confirmed else None,
-        votes_from_address_last_hour=votes_from_address_last_hour(address, now),
+        votes_from_address_last_hour=counts.from_address_this_hour if counts else 0,
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import voting, voting_integrity
-from .models import ContestCategory
 from .views import _current_contest
 
 SEED_COOKIE = "prizes_voting_seed"
@@ -111,28 +110,27 @@ def vote(request, pk: int):
     if not request.user.is_authenticated:
         return redirect(f"{reverse('account_login')}?{urlencode({'next': category_url})}")
     now = timezone.now()
-    address = voting_integrity.client_address(request)
-    if voting_integrity.rate_limit_hit(user_id=request.user.pk, address=address, now=now):
-        return render(request, "prizes/voting/rate_limited.html", {"category_url": category_url}, status=429)
-    category = get_object_or_404(
-        ContestCategory.objects.only("pk", "contest_id"),
-        pk=pk,
-        contest__edition__tenant=request.tenant,
-        active=True,
+    counts = voting_integrity.vote_request_count(
+        user_id=request.user.pk, address=voting_integrity.client_address(request), now=now
     )
+    if counts.limited:
+        return render(request, "prizes/voting/rate_limited.html", {"category_url": category_url}, status=429)
     entry = request.POST.get("entry", "")
     if not entry.isdigit():
         messages.error(request, _("Choose the project you vote for."))
         return redirect(category_url)
     try:
         voting.vote_cast(
-            category=category,
+            category_id=pk,
+            tenant_id=request.tenant.pk,
             entry_id=int(entry),
             voter=request.user,
-            signals=voting_integrity.signals_for(request, user=request.user, now=now),
+            signals=voting_integrity.signals_for(request, user=request.user, now=now, counts=counts),
             now=now,
         )
     except voting.VotingError as error:
+        if error.code == voting.VotingError.NO_CATEGORY:
+            raise Http404 from error
         level = messages.WARNING if error.code == voting.VotingError.ALREADY_VOTED else messages.ERROR
         messages.add_message(request, level, error.message)
         return redirect(category_url)

@@ -59,7 +59,7 @@ def voter(contest):
     category = contest.categories.first()
     entry = category.entries.first()
     voting.vote_cast(
-        category=category,
+        category_id=category.pk,
         entry_id=entry.pk,
         voter=user,
         signals=voting_integrity.VoteSignals(user_agent="Mozilla/5.0", account_age_seconds=10**6),

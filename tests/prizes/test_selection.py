@@ -257,7 +257,7 @@ def test_vote_at_the_close_is_refused_and_one_second_before_counted(contest, cat
 
     signals = VoteSignals(user_agent="Mozilla/5.0", account_age_seconds=10**6)
     vote = vote_cast(
-        category=category,
+        category_id=category.pk,
         entry_id=nominees[2].pk,
         voter=voter(1),
         signals=signals,
@@ -265,7 +265,7 @@ def test_vote_at_the_close_is_refused_and_one_second_before_counted(contest, cat
     )
     assert vote.status == VoteStatus.VALID
     with pytest.raises(VotingError):
-        vote_cast(category=category, entry_id=nominees[2].pk, voter=voter(2), signals=signals, now=VOTING_CLOSES)
+        vote_cast(category_id=category.pk, entry_id=nominees[2].pk, voter=voter(2), signals=signals, now=VOTING_CLOSES)
 
     with time_machine.travel(VOTING_CLOSES + dt.timedelta(hours=1), tick=False):
         run_due_boundaries()
