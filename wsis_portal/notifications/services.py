@@ -22,6 +22,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.utils import DNS_NAME
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -32,6 +33,7 @@ from django.utils.safestring import mark_safe
 from django_scopes import scopes_disabled
 
 from .enums import EmailCategory, NewsKind, OutboxStatus
+from .mime import can_build, outbox_message
 from .models import OutboxEmail
 
 logger = logging.getLogger(__name__)
@@ -192,13 +194,19 @@ def _message_id_domain(from_email: str) -> str:
     return domain or str(DNS_NAME)
 
 
-def _message_for(email: OutboxEmail) -> EmailMultiAlternatives:
+def _message_id(email: OutboxEmail) -> str:
     # The same for every try of one email (made from its dedup key alone, and
     # the sender's domain rather than this host's name): a copy sent again after
     # a lost "sent" mark carries the Message-ID of the first, and mailboxes that
     # drop a Message-ID they already hold show it once.
     digest = hashlib.sha256(email.dedup_key.encode()).hexdigest()[:24]
-    headers = {"Message-ID": f"<outbox.{digest}@{_message_id_domain(email.from_email)}>"}
+    return f"<outbox.{digest}@{_message_id_domain(email.from_email)}>"
+
+
+def _message_for(email: OutboxEmail) -> EmailMultiAlternatives:
+    """Django's message of a row: for the delivery backends other than SMTP,
+    and rows whose headers ``mime.outbox_message`` does not write."""
+    headers = {"Message-ID": _message_id(email)}
     headers.update(email.headers)
     message = EmailMultiAlternatives(
         subject=email.subject,
@@ -234,6 +242,11 @@ def retry_delay(attempts: int) -> dt.timedelta:
 # each), so that the sender does not sit idle while the server answers.
 SMTP_CONNECTIONS = 4
 MIN_EMAILS_PER_CONNECTION = 10
+# Messages the server has taken whose "sent" mark is not committed yet, at
+# most: a lane waits before sending more. The marks are committed in groups
+# (one UPDATE for what has arrived since the last one), and a sender killed
+# leaves at most this many emails to be sent again after the claim timeout.
+UNMARKED_LIMIT = 20
 _LANE_DONE = object()
 
 
@@ -243,26 +256,48 @@ def smtp_connections(count: int) -> int:
     return max(1, min(wanted, count // MIN_EMAILS_PER_CONNECTION))
 
 
-def _send_lane(emails: list[OutboxEmail], results: queue.Queue, stop: threading.Event) -> None:
+def _send_lane(
+    emails: list[OutboxEmail], results: queue.Queue, stop: threading.Event, unmarked: threading.Semaphore
+) -> None:
     """Send ``emails`` one after the other over one SMTP connection (one
     session for all: send_messages() alone would open and close one per
-    message), and report each outcome on ``results`` as soon as it is known."""
+    message), and report each outcome on ``results`` as soon as it is known.
+    Each message first takes a place in ``unmarked``, which the marking thread
+    gives back once its outcome is committed."""
     try:
         delivery = _delivery_connection()
     except Exception as error:  # noqa: BLE001 (reported per email, retried later)
         for email in emails:
-            results.put((email, error, False))
+            results.put((email, error, False, False))
         results.put(_LANE_DONE)
         return
+    smtp = isinstance(delivery, SMTPBackend)
     try:
         for email in emails:
+            while not unmarked.acquire(timeout=0.5):
+                if stop.is_set():
+                    break
             if stop.is_set():
                 break
             try:
                 delivery.open()
-                delivery.send_messages([_message_for(email)])
+                if smtp and can_build(email.headers):
+                    # The message's bytes written directly (mime.py), over the
+                    # backend's open connection: a fraction of the CPU of
+                    # EmailMultiAlternatives.message() and send_messages().
+                    sender, recipients, data = outbox_message(
+                        from_email=email.from_email,
+                        recipient=email.recipient,
+                        subject=email.subject,
+                        body_text=email.body_text,
+                        body_html=email.body_html,
+                        headers={"Message-ID": _message_id(email), **email.headers},
+                    )
+                    delivery.connection.sendmail(sender, recipients, data)
+                else:
+                    delivery.send_messages([_message_for(email)])
             except TRANSIENT_ERRORS as error:
-                results.put((email, error, False))
+                results.put((email, error, False, True))
                 _close_quietly(delivery)
                 continue
             except Exception as error:
@@ -270,10 +305,10 @@ def _send_lane(emails: list[OutboxEmail], results: queue.Queue, stop: threading.
                 # for example) will never go out: fail it rather than leave it,
                 # and the rest of the batch, in "sending".
                 logger.exception("Outbox email %s cannot be sent", email.pk)
-                results.put((email, error, True))
+                results.put((email, error, True, True))
                 _close_quietly(delivery)
                 continue
-            results.put((email, None, False))
+            results.put((email, None, False, True))
     finally:
         _close_quietly(delivery)
         results.put(_LANE_DONE)
@@ -290,10 +325,12 @@ def outbox_deliver(*, email_ids: list[int], now: dt.datetime | None = None) -> d
     """Send the claimed rows; returns counts by outcome.
 
     The batch is shared among ``smtp_connections()`` threads, each with an SMTP
-    connection; this thread alone touches the database and marks each email
-    ``sent`` (or records its failure) as soon as its thread reports it, each
-    mark its own commit: a sender killed meanwhile leaves at most the emails
-    then in the server's hands unmarked - one per connection."""
+    connection; this thread alone touches the database. It marks the emails
+    ``sent`` in groups - one UPDATE, its own commit, for every outcome that has
+    arrived since the previous one - and records failures one by one. The lanes
+    never run more than ``UNMARKED_LIMIT`` messages ahead of the committed
+    marks, so a sender killed meanwhile leaves at most that many emails the
+    server took unmarked (they are sent again after the claim timeout)."""
     counts = {"sent": 0, "retry": 0, "failed": 0}
     with scopes_disabled():
         emails = list(OutboxEmail.objects.filter(id__in=email_ids, status=OutboxStatus.SENDING).order_by("id"))
@@ -303,8 +340,9 @@ def outbox_deliver(*, email_ids: list[int], now: dt.datetime | None = None) -> d
     lanes = smtp_connections(len(emails))
     results: queue.Queue = queue.Queue()
     stop = threading.Event()
+    unmarked = threading.Semaphore(max(UNMARKED_LIMIT, lanes))
     threads = [
-        threading.Thread(target=_send_lane, args=(emails[lane::lanes], results, stop), daemon=True)
+        threading.Thread(target=_send_lane, args=(emails[lane::lanes], results, stop, unmarked), daemon=True)
         for lane in range(lanes)
     ]
     _without_waiting_for_disk()
@@ -313,19 +351,31 @@ def outbox_deliver(*, email_ids: list[int], now: dt.datetime | None = None) -> d
             thread.start()
         finished = 0
         while finished < lanes:
-            outcome = results.get()
-            if outcome is _LANE_DONE:
-                finished += 1
-                continue
-            email, error, permanent = outcome
-            if error is not None:
+            outcomes = [results.get()]
+            while True:
+                try:
+                    outcomes.append(results.get_nowait())
+                except queue.Empty:
+                    break
+            sent = []
+            for outcome in outcomes:
+                if outcome is _LANE_DONE:
+                    finished += 1
+                    continue
+                email, error, permanent, held = outcome
+                if error is None:
+                    sent.append(email.pk)
+                    continue
                 _record_failure(email, error, now=now or timezone.now(), counts=counts, permanent=permanent)
-                continue
-            with scopes_disabled():
-                OutboxEmail.objects.filter(pk=email.pk).update(
-                    status=OutboxStatus.SENT, sent_at=timezone.now(), last_error=""
-                )
-            counts["sent"] += 1
+                if held:
+                    unmarked.release()
+            if sent:
+                with scopes_disabled():
+                    OutboxEmail.objects.filter(pk__in=sent).update(
+                        status=OutboxStatus.SENT, sent_at=timezone.now(), last_error=""
+                    )
+                counts["sent"] += len(sent)
+                unmarked.release(len(sent))
     finally:
         # On an error here, the threads stop after their current email.
         stop.set()
