@@ -129,6 +129,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions --------------------------------------------------------
+# How long a process keeps a tenant's row (every /<tenant>/ request needs it).
+WSIS_TENANT_CACHE_SECONDS = env_int("WSIS_TENANT_CACHE_SECONDS", 30, minimum=0)
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     parse_url("REDIS_URL", REDIS_URL, {"redis", "rediss", "unix"})

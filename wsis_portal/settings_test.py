@@ -47,6 +47,10 @@ _test_database_name = env_str("WSIS_TEST_DATABASE_NAME")
 if _test_database_name:
     DATABASES["default"]["NAME"] = _test_database_name
 
+# Tests create and drop tenants constantly: no tenant kept between requests
+# (tests/tenants/test_tenant_cache.py turns it on).
+WSIS_TENANT_CACHE_SECONDS = 0
+
 if USING_REDIS:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": TEST_REDIS_URL}}
 else:

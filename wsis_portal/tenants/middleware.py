@@ -8,13 +8,13 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 from django.http import Http404
-from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
-from .models import Tenant
-from .selectors import tenant_ids_for_staff
+from .selectors import tenant_by_slug, tenant_ids_for_staff
 
 TENANT_KWARG = "tenant_slug"
 
@@ -31,21 +31,22 @@ class TenantMiddleware:
                     return self.get_response(request)
             with scope(tenant=tenant_ids_for_staff(user=request.user)):
                 return self.get_response(request)
-
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return self.get_response(request)
-        slug = match.kwargs.get(TENANT_KWARG)
-        if slug is None:
-            return self.get_response(request)
-        tenant = Tenant.objects.filter(slug=slug, is_active=True).first()
-        if tenant is None:
-            raise Http404(_("No such forum."))
-        request.tenant = tenant
-        with scope(tenant=tenant.pk):
+        # The URL is resolved once, by Django's handler: ``process_view``
+        # gets its arguments and opens the tenant's scope on this stack,
+        # which closes when the response (rendered) comes back here.
+        with ExitStack() as scopes:
+            request._tenant_scopes = scopes
             return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         # Views take the tenant from request.tenant, not from the URL.
-        view_kwargs.pop(TENANT_KWARG, None)
+        slug = view_kwargs.pop(TENANT_KWARG, None)
+        scopes = getattr(request, "_tenant_scopes", None)
+        if slug is None or scopes is None:
+            return None
+        tenant = tenant_by_slug(slug)
+        if tenant is None:
+            raise Http404(_("No such forum."))
+        request.tenant = tenant
+        scopes.enter_context(scope(tenant=tenant.pk))
+        return None
