@@ -9,7 +9,7 @@ import time_machine
 from tests import factories
 from tests.notifications.reminder_setup import DEADLINE, reminder_call, rule
 from wsis_portal.notifications.enums import EmailCategory, NewsKind
-from wsis_portal.notifications.models import REMINDER_TEMPLATES, ReminderRule
+from wsis_portal.notifications.models import REMINDER_TEMPLATES, ReminderRule, ReminderRun
 from wsis_portal.notifications.reminders import rule_phase
 from wsis_portal.notifications.rendering import Recipient, ReminderRenderer, preferences_url
 from wsis_portal.notifications.services import render_email
@@ -148,3 +148,48 @@ def test_outbox_insert_writes_every_field_once_per_dedup_key(tenant, stakeholder
     )
     assert (stored.created_at, stored.next_attempt_at, stored.claimed_at, stored.sent_at) == (at, at, None, None)
     assert stored.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_rows_write_what_the_emails_write(tenant, stakeholder):
+    """A chunk writes ``row()`` values without model instances: stored, they are
+    the very rows ``email()`` and ``outbox_insert`` give (the nominee's by address too)."""
+    from django.db import transaction
+
+    from wsis_portal.notifications.models import OutboxEmail
+    from wsis_portal.notifications.rendering import outbox_insert, outbox_insert_rows
+
+    call = reminder_call(tenant=tenant)
+    reminder = rule(call, 3)
+    run = ReminderRun.objects.create(rule=reminder, deadline=DEADLINE)
+    renderer = ReminderRenderer(rule=reminder, deadline=DEADLINE, run=run)
+    recipients = [Recipient(email=stakeholder.email, user=stakeholder), Recipient(email="Nominee@Example.org")]
+    at = DEADLINE - dt.timedelta(days=3)
+    fields = [field.attname for field in OutboxEmail._meta.concrete_fields if not field.primary_key]
+    with time_machine.travel(at, tick=False):
+        emails = [renderer.email(recipient=recipient, links=LINKS[2]) for recipient in recipients]
+        with transaction.atomic():
+            outbox_insert(emails)
+        expected = [[getattr(email, name) for name in fields] for email in OutboxEmail.objects.order_by("pk")]
+        OutboxEmail.objects.all().delete()
+        with transaction.atomic():
+            outbox_insert_rows([renderer.row(recipient=recipient, links=LINKS[2], now=at) for recipient in recipients])
+            # A chunk run twice writes each row once.
+            outbox_insert_rows([renderer.row(recipient=recipients[0], links=[], now=at)])
+    assert [[getattr(email, name) for name in fields] for email in OutboxEmail.objects.order_by("pk")] == expected
+
+
+def test_unsubscribe_token_with_a_shared_signer_is_what_signing_dumps_gives():
+    from django.core import signing
+
+    from wsis_portal.notifications.unsubscribe import SALT, token_signer, unsubscribe_token
+
+    signer = token_signer()
+    with time_machine.travel(DEADLINE, tick=False):
+        # The last one compresses (zlib wins on its repeated digits).
+        for user_id in (1, 4321, 1_000_000_000):
+            payload = {"u": user_id, "t": 1111, "k": NewsKind.REMINDERS}
+            expected = signing.dumps(payload, salt=SALT, compress=True)
+            assert (
+                unsubscribe_token(user_id=user_id, tenant_id=1111, kind=NewsKind.REMINDERS, signer=signer) == expected
+            )
+            assert read_token(expected) == (user_id, None, 1111, NewsKind.REMINDERS)

@@ -21,7 +21,7 @@
   longer a draft owner; someone who unsubscribed is left out), renders each
   email in the recipient's language (a few renderings per chunk:
   ``rendering.ReminderRenderer``) and writes all rows at once, ignoring
-  conflicts (``rendering.outbox_insert``) on ``dedup_key =
+  conflicts (``rendering.outbox_insert_rows``) on ``dedup_key =
   reminder:<rule>:<user>:<deadline ISO>``: a rule run twice, a tick run twice or
   a retried chunk write each email once, and an extension (a new deadline)
   writes one new one.
@@ -48,9 +48,9 @@ from django_scopes import scope, scopes_disabled
 from wsis_portal.editions.engine import on_phase_boundary
 from wsis_portal.editions.enums import PhaseEventKind
 
-from .audiences import address_recipients, links_for, recipients
+from .audiences import address_recipients, keys_among, links_for, recipients
 from .models import OutboxEmail, ReminderChunk, ReminderRule, ReminderRun
-from .rendering import Recipient, ReminderRenderer, outbox_insert
+from .rendering import Recipient, ReminderRenderer, outbox_insert_rows
 from .services import _kick_sender_on_commit
 
 logger = logging.getLogger(__name__)
@@ -387,12 +387,15 @@ def _write_chunk(run: ReminderRun, *, after_pk: int, last_pk: int) -> int:
     links = links_for(rule, users)
     # Each template is rendered a few times per chunk (per language and shape), not per recipient.
     renderer = ReminderRenderer(rule=rule, deadline=run.deadline, run=run)
-    emails = [
-        renderer.email(recipient=Recipient(email=user.email, user=user), links=links.get(user.pk, [])) for user in users
+    now = timezone.now()
+    rows = [
+        renderer.row(recipient=Recipient(email=user.email, user=user), links=links.get(user.pk, []), now=now)
+        for user in users
     ]
-    outbox_insert(emails)
+    # Rows, not model instances: a chunk's thousand OutboxEmail objects cost more than their rendering.
+    outbox_insert_rows(rows)
     _kick_sender_on_commit()
-    return len(emails)
+    return len(rows)
 
 
 def _write_address_chunk(run: ReminderRun) -> int:
@@ -405,10 +408,11 @@ def _write_address_chunk(run: ReminderRun) -> int:
     if not addresses:
         return 0
     renderer = ReminderRenderer(rule=rule, deadline=run.deadline, run=run)
-    emails = [renderer.email(recipient=Recipient(email=address), links=[]) for address in addresses]
-    outbox_insert(emails)
+    now = timezone.now()
+    rows = [renderer.row(recipient=Recipient(email=address), links=[], now=now) for address in addresses]
+    outbox_insert_rows(rows)
     _kick_sender_on_commit()
-    return len(emails)
+    return len(rows)
 
 
 def stale_reminders(emails: list[OutboxEmail], *, now: dt.datetime) -> set[int]:
@@ -429,7 +433,9 @@ def stale_reminders(emails: list[OutboxEmail], *, now: dt.datetime) -> set[int]:
             addresses: set[str] = set()
             user_ids = [email.user_id for email in run_emails if email.user_id is not None]
             still = (
-                set(recipients(run.rule).filter(pk__in=user_ids).values_list("pk", flat=True)) if user_ids else set()
+                set(recipients(run.rule).filter(keys_among("pk", user_ids)).values_list("pk", flat=True))
+                if user_ids
+                else set()
             )
             if len(user_ids) < len(run_emails):
                 addresses = set(address_recipients(run.rule, with_account_since=True))
