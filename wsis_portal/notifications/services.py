@@ -256,8 +256,45 @@ def smtp_connections(count: int) -> int:
     return max(1, min(wanted, count // MIN_EMAILS_PER_CONNECTION))
 
 
+class DeliveryConnections:
+    """Delivery connections kept open from one batch to the next of a sender
+    run (``outbox_send_due``), rather than opened and closed per batch: each
+    costs a connection, a greeting and a ``QUIT``. One left idle longer than
+    ``IDLE_SECONDS`` is closed and opened again rather than trusted."""
+
+    IDLE_SECONDS = 10.0
+
+    def __init__(self) -> None:
+        self._idle: list[tuple[float, object]] = []
+        self._lock = threading.Lock()
+
+    def take(self):
+        with self._lock:
+            found = self._idle.pop() if self._idle else None
+        if found is None:
+            return _delivery_connection()
+        since, delivery = found
+        if time.monotonic() - since > self.IDLE_SECONDS:
+            _close_quietly(delivery)
+        return delivery
+
+    def give_back(self, delivery) -> None:
+        with self._lock:
+            self._idle.append((time.monotonic(), delivery))
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for _since, delivery in idle:
+            _close_quietly(delivery)
+
+
 def _send_lane(
-    emails: list[OutboxEmail], results: queue.Queue, stop: threading.Event, unmarked: threading.Semaphore
+    emails: list[OutboxEmail],
+    results: queue.Queue,
+    stop: threading.Event,
+    unmarked: threading.Semaphore,
+    connections: DeliveryConnections,
 ) -> None:
     """Send ``emails`` one after the other over one SMTP connection (one
     session for all: send_messages() alone would open and close one per
@@ -265,7 +302,7 @@ def _send_lane(
     Each message first takes a place in ``unmarked``, which the marking thread
     gives back once its outcome is committed."""
     try:
-        delivery = _delivery_connection()
+        delivery = connections.take()
     except Exception as error:  # noqa: BLE001 (reported per email, retried later)
         for email in emails:
             results.put((email, error, False, False))
@@ -310,7 +347,8 @@ def _send_lane(
                 continue
             results.put((email, None, False, True))
     finally:
-        _close_quietly(delivery)
+        # Open for the next batch (closed after a failure: open() opens it again).
+        connections.give_back(delivery)
         results.put(_LANE_DONE)
 
 
@@ -321,7 +359,9 @@ def _close_quietly(delivery) -> None:
         logger.warning("An SMTP connection did not close cleanly", exc_info=True)
 
 
-def outbox_deliver(*, email_ids: list[int], now: dt.datetime | None = None) -> dict[str, int]:
+def outbox_deliver(
+    *, email_ids: list[int], now: dt.datetime | None = None, connections: DeliveryConnections | None = None
+) -> dict[str, int]:
     """Send the claimed rows; returns counts by outcome.
 
     The batch is shared among ``smtp_connections()`` threads, each with an SMTP
@@ -330,7 +370,15 @@ def outbox_deliver(*, email_ids: list[int], now: dt.datetime | None = None) -> d
     arrived since the previous one - and records failures one by one. The lanes
     never run more than ``UNMARKED_LIMIT`` messages ahead of the committed
     marks, so a sender killed meanwhile leaves at most that many emails the
-    server took unmarked (they are sent again after the claim timeout)."""
+    server took unmarked (they are sent again after the claim timeout).
+    ``connections``: a sender run's, kept open for its next batch; by default
+    the batch's own, closed at its end."""
+    if connections is None:
+        connections = DeliveryConnections()
+        try:
+            return outbox_deliver(email_ids=email_ids, now=now, connections=connections)
+        finally:
+            connections.close()
     counts = {"sent": 0, "retry": 0, "failed": 0}
     with scopes_disabled():
         emails = list(OutboxEmail.objects.filter(id__in=email_ids, status=OutboxStatus.SENDING).order_by("id"))
@@ -342,7 +390,11 @@ def outbox_deliver(*, email_ids: list[int], now: dt.datetime | None = None) -> d
     stop = threading.Event()
     unmarked = threading.Semaphore(max(UNMARKED_LIMIT, lanes))
     threads = [
-        threading.Thread(target=_send_lane, args=(emails[lane::lanes], results, stop, unmarked), daemon=True)
+        threading.Thread(
+            target=_send_lane,
+            args=(emails[lane::lanes], results, stop, unmarked, connections),
+            daemon=True,
+        )
         for lane in range(lanes)
     ]
     _without_waiting_for_disk()
@@ -443,10 +495,14 @@ def outbox_send_due(*, budget_seconds: float = 50.0, now: dt.datetime | None = N
     """Claim and send batches until nothing is due or the time budget is spent."""
     totals = {"sent": 0, "retry": 0, "failed": 0}
     started = time.monotonic()
-    while time.monotonic() - started < budget_seconds:
-        claimed = outbox_claim(now=now or timezone.now(), limit=settings.OUTBOX_BATCH_SIZE)
-        if not claimed:
-            break
-        for outcome, count in outbox_deliver(email_ids=claimed, now=now).items():
-            totals[outcome] = totals.get(outcome, 0) + count
+    connections = DeliveryConnections()
+    try:
+        while time.monotonic() - started < budget_seconds:
+            claimed = outbox_claim(now=now or timezone.now(), limit=settings.OUTBOX_BATCH_SIZE)
+            if not claimed:
+                break
+            for outcome, count in outbox_deliver(email_ids=claimed, now=now, connections=connections).items():
+                totals[outcome] = totals.get(outcome, 0) + count
+    finally:
+        connections.close()
     return totals
