@@ -6,9 +6,11 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
+from django.utils.choices import BaseChoiceIterator
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from wsis_portal.reference.models import ActionLine, Region, StakeholderType, SustainableDevelopmentGoal
@@ -16,12 +18,65 @@ from wsis_portal.widgets import QuickSelect
 
 from .enums import EntryKind, ProjectStatus
 from .models import CONTENT_FIELDS, FIRST_YEAR, LAST_YEAR, Collection, Entry
-from .search import SORTS, SearchParams
+from .search import FACET_CACHE_SECONDS, SORTS, SearchParams, cache_key
 from .updates import FRESH, STALE
 
 
 def _typed(label):
     return forms.TypedChoiceField(label=label, required=False, coerce=int, empty_value=None)
+
+
+def filter_choices(*, tenant) -> dict[str, list[tuple]]:
+    """The search form's choice lists in the active language (five queries)."""
+    every = [("", _("All"))]
+    types = StakeholderType.objects.all()
+    return {
+        "action_line": every + [(line.pk, str(line)) for line in ActionLine.objects.all()],
+        "sdg": every + [(goal.pk, str(goal)) for goal in SustainableDevelopmentGoal.objects.all()],
+        "region": every + [(region.pk, region.name) for region in Region.objects.all()],
+        "country": every + [(code, str(name)) for code, name in countries],
+        "stakeholder_type": every + [(item.pk, item.name) for item in types],
+        "kind": every + [(value, str(label)) for value, label in EntryKind.choices],
+        "status": every + [(value, str(label)) for value, label in ProjectStatus.choices],
+        "collection": every + [(item.pk, item.name) for item in Collection.objects.filter(tenant=tenant)],
+        "freshness": every
+        + [
+            (FRESH, _("Up to date")),
+            (STALE, _("Stale (not confirmed for %(years)d years)") % {"years": settings.STOCKTAKING_STALE_AFTER_YEARS}),
+        ],
+        "sort": [
+            ("relevance", _("Relevance")),
+            ("newest", _("Newest first")),
+            ("title", _("Title (A to Z)")),
+        ],
+    }
+
+
+def cached_filter_choices(tenant, version: str) -> dict[str, list[tuple]]:
+    """``filter_choices`` cached per tenant, language and data version. The
+    reference lists and collections do not change ``updated_at``: an edit of
+    them shows within ``search.FACET_CACHE_SECONDS`` (or at the next entry change)."""
+    key = cache_key("choices", version, tenant.pk, get_language())
+    choices = cache.get(key)
+    if choices is None:
+        choices = {
+            name: [(value, str(label)) for value, label in values]
+            for name, values in filter_choices(tenant=tenant).items()
+        }
+        cache.set(key, choices, FACET_CACHE_SECONDS)
+    return choices
+
+
+class _Normalized(BaseChoiceIterator):
+    """Choices already in Django's normal form (a list of ``(value, label)``):
+    the field and its widget take them as they are instead of walking the 250
+    countries again with ``normalize_choices`` on every request."""
+
+    def __init__(self, choices: list[tuple]):
+        self.choices = choices
+
+    def __iter__(self):
+        return iter(self.choices)
 
 
 class SearchForm(forms.Form):
@@ -45,29 +100,14 @@ class SearchForm(forms.Form):
 
     FILTERS = ["action_line", "sdg", "region", "country", "stakeholder_type", "kind", "status", "year", "collection"]
 
-    def __init__(self, *args, tenant, **kwargs):
+    def __init__(self, *args, tenant, version: str | None = None, **kwargs):
+        """``version``: the search's data version (``search.data_version``);
+        given, the choice lists come from the cache (one read instead of five
+        queries and the sorting of the countries' translated names)."""
         super().__init__(*args, **kwargs)
-        every = [("", _("All"))]
-        self.fields["action_line"].choices = every + [(line.pk, str(line)) for line in ActionLine.objects.all()]
-        self.fields["sdg"].choices = every + [(goal.pk, str(goal)) for goal in SustainableDevelopmentGoal.objects.all()]
-        self.fields["region"].choices = every + [(region.pk, region.name) for region in Region.objects.all()]
-        self.fields["country"].choices = every + list(countries)
-        types = StakeholderType.objects.all()
-        self.fields["stakeholder_type"].choices = every + [(item.pk, item.name) for item in types]
-        self.fields["kind"].choices = every + list(EntryKind.choices)
-        self.fields["status"].choices = every + list(ProjectStatus.choices)
-        self.fields["collection"].choices = every + [
-            (item.pk, item.name) for item in Collection.objects.filter(tenant=tenant)
-        ]
-        self.fields["freshness"].choices = every + [
-            (FRESH, _("Up to date")),
-            (STALE, _("Stale (not confirmed for %(years)d years)") % {"years": settings.STOCKTAKING_STALE_AFTER_YEARS}),
-        ]
-        self.fields["sort"].choices = [
-            ("relevance", _("Relevance")),
-            ("newest", _("Newest first")),
-            ("title", _("Title (A to Z)")),
-        ]
+        choices = filter_choices(tenant=tenant) if version is None else cached_filter_choices(tenant, version)
+        for name, values in choices.items():
+            self.fields[name].choices = _Normalized(values)
         for field in self.fields.values():
             if isinstance(field, forms.ChoiceField):
                 # Drawn on every search: options joined in Python, not one template each.

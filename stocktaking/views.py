@@ -4,46 +4,80 @@ service, redirect."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_countries import countries
 
 from . import opendata, prize_link, search, services, updates
-from .enums import OWNER_EDITABLE, EntryStatus
+from .enums import OWNER_EDITABLE, EntryKind, EntryStatus, ProjectStatus
 from .forms import EntryForm, SearchForm
 from .models import Entry
 
 PAGE_SIZE = 20
+# Values shown per facet (the most frequent first).
+FACET_SHOWN = 12
+FACET_NAMES = ["action_line", "sdg", "region", "country", "stakeholder_type", "kind", "status", "collection"]
+# What a result row shows of an entry (the page does not load the stored
+# search vector or the long fields that only the entry page shows).
+ROW_FIELDS = [
+    "id",
+    "title",
+    "language",
+    "description",
+    "kind",
+    "organisation_name",
+    "stakeholder_type",
+    "countries",
+    "project_status",
+    "start_year",
+    "end_year",
+    "published_at",
+    "confirmed_at",
+]
 
 
-def _facet_url(query, name: str, value) -> str:
-    """The current search narrowed to ``name=value``, from its first page."""
-    query = query.copy()
-    query.pop("page", None)
-    query[name] = str(value)
-    return f"?{query.urlencode()}"
+def _facet_urls(query, name: str) -> tuple[str, str]:
+    """The current search's parameters before and after ``name`` (URL-encoded,
+    ``page`` left out): ``name=value`` goes in between, where ``name`` is now
+    or at the end, as ``QueryDict.__setitem__`` would put it."""
+    items = [(key, values) for key, values in query.lists() if key != "page"]
+    keys = [key for key, _values in items]
+    position = keys.index(name) if name in keys else len(items)
+    before = urlencode([(key, value) for key, values in items[:position] for value in values])
+    after = urlencode([(key, value) for key, values in items[position + 1 :] for value in values])
+    return (f"?{before}&" if before else "?"), (f"&{after}" if after else "")
 
 
-def _facets(request, form: SearchForm, counts: dict[str, dict]) -> list[search.Facet]:
+def _facets(query, form: SearchForm, counts: dict[str, dict]) -> list[search.Facet]:
+    """The facets with their ``FACET_SHOWN`` most frequent values, each with
+    the URL of the current search narrowed to it (from its first page)."""
     facets = []
-    for name in ["action_line", "sdg", "region", "country", "stakeholder_type", "kind", "status", "collection"]:
+    for name in FACET_NAMES:
         labels = form.choice_labels(name)
+        shown = sorted(
+            ((count, labels.get(str(value), str(value)), str(value)) for value, count in counts[name].items()),
+            key=lambda item: (-item[0], item[1]),
+        )[:FACET_SHOWN]
+        before, after = _facet_urls(query, name)
         values = [
-            search.FacetValue(
-                value=str(value),
-                label=labels.get(str(value), str(value)),
-                count=count,
-                url=_facet_url(request.GET, name, value),
-            )
-            for value, count in counts[name].items()
+            search.FacetValue(value=value, label=label, count=count, url=f"{before}{urlencode({name: value})}{after}")
+            for count, label, value in shown
         ]
-        values.sort(key=lambda item: (-item.count, item.label))
         facets.append(search.Facet(name=name, label=str(form.fields[name].label), values=values))
     return facets
 
@@ -53,28 +87,113 @@ def _results(request, form: SearchForm, params: search.SearchParams):
     return updates.filter_freshness(results, form.freshness_value())
 
 
+class _CachedCountPaginator(Paginator):
+    """A paginator whose count is ``search.cached_count`` under ``count_key``."""
+
+    def __init__(self, object_list, per_page, *, count_key: str):
+        super().__init__(object_list, per_page)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self) -> int:
+        return search.cached_count(self.object_list, key=self.count_key)
+
+
+def country_names() -> dict[str, str]:
+    """ISO code to country name in the active language, built once per
+    language and process (``Country.name`` translates on every access)."""
+    language = get_language()
+    names = _COUNTRY_NAMES.get(language)
+    if names is None:
+        names = _COUNTRY_NAMES[language] = {code: str(name) for code, name in countries}
+    return names
+
+
+_COUNTRY_NAMES: dict[str, dict[str, str]] = {}
+
+
+def _country_codes(entry: Entry) -> list[str]:
+    return [country.code for country in entry.countries]
+
+
+def _result_rows(entries, *, tenant, stale_before) -> list[dict]:
+    """What each result row shows, computed here rather than by template tags
+    per row: one ``reverse`` for every link, the choice labels from a dict."""
+    placeholder = 2_147_483_647
+    detail = reverse("stocktaking:detail", kwargs={"tenant_slug": tenant.slug, "pk": placeholder})
+    prefix, suffix = detail.split(str(placeholder))
+    kinds = {value: str(label) for value, label in EntryKind.choices}
+    statuses = {value: str(label) for value, label in ProjectStatus.choices}
+    names = country_names()
+    rows = []
+    for entry in entries:
+        confirmed = entry.confirmed_at
+        rows.append(
+            {
+                "entry": entry,
+                "url": f"{prefix}{entry.pk}{suffix}",
+                "stale": confirmed is None or confirmed < stale_before,
+                "kind": kinds.get(entry.kind, entry.kind),
+                "status": statuses.get(entry.project_status, entry.project_status),
+                "stakeholder_type": entry.stakeholder_type.name if entry.stakeholder_type_id else "",
+                "countries": ", ".join(names.get(code, code) for code in _country_codes(entry)),
+                "description": Truncator(entry.description).words(40, truncate=" …"),  # as |truncatewords:40
+                "action_lines": ", ".join(line.code for line in entry.action_lines.all()),
+            }
+        )
+    return rows
+
+
 def search_page(request):
-    form = SearchForm(request.GET or None, tenant=request.tenant)
+    """The public search. What repeats between requests is cached under the
+    data version (``search.data_version``, one query): the choice lists, the
+    result count and the whole filter column (form and facets, rendered) for
+    these GET parameters in this language; see docs/stocktaking.md."""
+    tenant = request.tenant
+    version = search.data_version()
+    form = SearchForm(request.GET or None, tenant=tenant, version=version)
     params = form.params()
+    freshness = form.freshness_value()
+    stale_before = updates.stale_before()
+    language = get_language()
     results = _results(request, form, params)
-    facets = _facets(request, form, search.facet_counts(results))
-    ordered = search.sort_entries(results, sort=params.sort, has_keyword=bool(params.q.strip()))
-    paginator = Paginator(ordered.select_related("stakeholder_type").prefetch_related("action_lines"), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
     active = {name for name in SearchForm.FILTERS if getattr(params, name)}
-    if form.freshness_value():
+    if freshness:
         active.add("freshness")
+    filtered = bool(active or params.q)
+
+    query = sorted((key, values) for key, values in request.GET.lists() if key != "page")
+    filters_key = search.cache_key("filters-html", version, tenant.pk, language, stale_before, request.path, query)
+    filters_html = cache.get(filters_key)
+    if filters_html is None:
+        facets = _facets(request.GET, form, search.facet_counts(results, version=version))
+        filters_html = render_to_string(
+            "stocktaking/partials/search_filters.html",
+            {"form": form, "facets": facets, "filtered": filtered},
+            request=request,
+        )
+        cache.set(filters_key, str(filters_html), search.FACET_CACHE_SECONDS)
+
+    ordered = search.sort_entries(results, sort=params.sort, has_keyword=bool(params.q.strip()))
+    count_key = search.cache_key("count", version, tenant.pk, language, params, freshness, stale_before)
+    paginator = _CachedCountPaginator(
+        ordered.only(*ROW_FIELDS).select_related("stakeholder_type").prefetch_related("action_lines"),
+        PAGE_SIZE,
+        count_key=count_key,
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    rows = _result_rows(page, tenant=tenant, stale_before=stale_before)
     return render(
         request,
         "stocktaking/search.html",
         {
-            "form": form,
+            "form": form,  # base.html marks the title of a page whose form has errors
+            "filters_html": mark_safe(filters_html),  # noqa: S308 - rendered above from our template
             "page": page,
+            "rows": rows,
             "count": paginator.count,
-            "facets": facets,
             "params": params,
-            "filtered": bool(active or params.q),
-            "stale_before": updates.stale_before(),
+            "filtered": filtered,
         },
     )
 

@@ -93,6 +93,15 @@ def test_action_line_filter_includes_sub_lines(tenant, make_published):
     assert _titles(tenant, action_line=c7.pk) == ["Health app"]
 
 
+def test_action_line_filter_lists_an_entry_of_a_line_and_its_sub_line_once(tenant, make_published):
+    c7 = ActionLine.objects.get(code="C7")
+    make_published(title="Health app", action_lines=[c7, ActionLine.objects.get(code="C7.e-health")])
+
+    assert _titles(tenant, action_line=c7.pk) == ["Health app"]
+    found = search.search_entries(tenant=tenant, params=SearchParams(action_line=c7.pk))
+    assert found.count() == 1
+
+
 def test_filters_by_country_region_sdg_kind_and_year(tenant, make_published, africa):
     goal = SustainableDevelopmentGoal.objects.get(number=4)
     make_published(

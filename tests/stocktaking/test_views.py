@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -67,6 +69,62 @@ def test_search_page_query_count_is_constant(client, tenant, make_published, dja
         response = client.get(_url("search", tenant), {"q": "telemedicine", "sort": "relevance"})
 
     assert response.context["count"] == count
+
+
+def _without_csrf(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+
+
+def test_search_page_repeated_reads_its_cached_parts(client, tenant, make_published, django_assert_num_queries):
+    make_published(title="Telemedicine")
+    params = {"q": "telemedicine", "kind": "project"}
+    first = client.get(_url("search", tenant), params)
+
+    # Tenant, data version, page, prefetched Action Lines: the choice lists,
+    # the count and the filter column (form and facets) come from the cache.
+    with django_assert_num_queries(4):
+        again = client.get(_url("search", tenant), params)
+
+    assert again.context["count"] == first.context["count"] == 1
+    assert _without_csrf(again.content.decode()) == _without_csrf(first.content.decode())
+
+
+def test_search_page_shows_a_change_at_once(client, tenant, make_published):
+    make_published(title="Telemedicine", kind="training")
+    before = client.get(_url("search", tenant), {"q": "telemedicine"})
+
+    make_published(title="Telemedicine portal", kind="website")
+    after = client.get(_url("search", tenant), {"q": "telemedicine"})
+
+    assert before.context["count"] == 1
+    assert after.context["count"] == 2
+    assert "2 entries found" in after.content.decode()
+    kind = next(facet for facet in after.context["facets"] if facet.name == "kind")
+    assert sorted((item.value, item.count) for item in kind.values) == [("training", 1), ("website", 1)]
+
+
+def test_search_page_keeps_a_filter_in_its_place_in_the_facet_links(client, tenant, make_published, action_line):
+    make_published(title="Telemedicine", kind="training", countries=["KE"])
+
+    response = client.get(_url("search", tenant), {"kind": "training", "q": "telemedicine", "page": "1"})
+
+    kind = next(facet for facet in response.context["facets"] if facet.name == "kind")
+    country = next(facet for facet in response.context["facets"] if facet.name == "country")
+    assert kind.values[0].url == "?kind=training&q=telemedicine"
+    assert country.values[0].url == "?kind=training&q=telemedicine&country=KE"
+
+
+def test_search_page_shows_the_twelve_most_frequent_values_of_a_facet(client, tenant, make_published):
+    codes = ["KE", "NG", "GH", "SN", "TZ", "UG", "RW", "ET", "ZA", "EG", "MA", "TN", "CM", "CI"]
+    make_published(title="Everywhere", countries=codes)
+    make_published(title="Kenya again", countries=["KE", "NG"])
+
+    response = client.get(_url("search", tenant))
+
+    country = next(facet for facet in response.context["facets"] if facet.name == "country")
+    assert len(country.values) == 12
+    assert [(item.value, item.count) for item in country.values[:2]] == [("KE", 2), ("NG", 2)]
+    assert response.content.decode().count('href="?country=') == 12
 
 
 def test_entry_page_shows_published_entry(client, tenant, make_published):
