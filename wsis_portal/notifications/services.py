@@ -242,10 +242,11 @@ def retry_delay(attempts: int) -> dt.timedelta:
 # each), so that the sender does not sit idle while the server answers.
 SMTP_CONNECTIONS = 4
 MIN_EMAILS_PER_CONNECTION = 10
-# Messages the server has taken whose "sent" mark is not committed yet, at
-# most: a lane waits before sending more. The marks are committed in groups
-# (one UPDATE for what has arrived since the last one), and a sender killed
-# leaves at most this many emails to be sent again after the claim timeout.
+# Messages sent (or being sent) whose "sent" mark is not committed yet, at
+# most: one per connection, plus this many. A lane waits before sending more.
+# The marks are committed in groups (one UPDATE for what has arrived since the
+# last one), and a sender killed leaves at most that many emails to be sent
+# again after the claim timeout.
 UNMARKED_LIMIT = 20
 _LANE_DONE = object()
 
@@ -368,9 +369,10 @@ def outbox_deliver(
     connection; this thread alone touches the database. It marks the emails
     ``sent`` in groups - one UPDATE, its own commit, for every outcome that has
     arrived since the previous one - and records failures one by one. The lanes
-    never run more than ``UNMARKED_LIMIT`` messages ahead of the committed
-    marks, so a sender killed meanwhile leaves at most that many emails the
-    server took unmarked (they are sent again after the claim timeout).
+    never run more than ``UNMARKED_LIMIT`` messages, plus the one each is
+    sending, ahead of the committed marks, so a sender killed meanwhile leaves
+    at most that many emails the server took unmarked (they are sent again
+    after the claim timeout).
     ``connections``: a sender run's, kept open for its next batch; by default
     the batch's own, closed at its end."""
     if connections is None:
@@ -388,7 +390,7 @@ def outbox_deliver(
     lanes = smtp_connections(len(emails))
     results: queue.Queue = queue.Queue()
     stop = threading.Event()
-    unmarked = threading.Semaphore(max(UNMARKED_LIMIT, lanes))
+    unmarked = threading.Semaphore(lanes + UNMARKED_LIMIT)
     threads = [
         threading.Thread(
             target=_send_lane,
