@@ -317,6 +317,29 @@ def cached_count(queryset: QuerySet[Entry], *, key: str) -> int:
     return count
 
 
+def ranked_page(queryset: QuerySet[Entry], *, offset: int, limit: int) -> tuple[int, list[int]] | None:
+    """For a keyword search sorted by relevance (``queryset`` annotated by
+    ``search_entries``): the number of matches and the ids of ``limit`` of
+    them from ``offset`` in the order of ``sort_entries``, from one scan of
+    the matches instead of two (the paginator's COUNT and the page each read
+    every match of a common word). ``None`` when there is no row from
+    ``offset`` on (no match, or past the last page): the count is then unknown."""
+    inner = queryset.order_by().values_list("pk", "rank", "similarity", "published_at")
+    sql, params = inner.query.get_compiler(using=inner.db).as_sql()
+    # The order of ``sort_entries`` for relevance ("-published_at": DESC, NULLs first).
+    statement = (
+        f"WITH matched (id, rank, similarity, published_at) AS MATERIALIZED ({sql}) "  # noqa: S608 - compiled by the ORM, values are parameters
+        "SELECT id, (SELECT COUNT(*) FROM matched) FROM matched "
+        "ORDER BY rank DESC, similarity DESC, published_at DESC, id DESC LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, (*params, limit, offset))
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    return rows[0][1], [pk for pk, _count in rows]
+
+
 def facet_counts(
     queryset: QuerySet[Entry], *, sample: int = FACET_SAMPLE, version: str | None = None
 ) -> dict[str, dict]:

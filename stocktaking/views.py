@@ -144,6 +144,44 @@ def _result_rows(entries, *, tenant, stale_before) -> list[dict]:
     return rows
 
 
+def _page_number(value) -> int:
+    """The requested page as ``Paginator.get_page`` reads it (1 if invalid)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return max(number, 1)
+
+
+def _results_page(request, results, params: search.SearchParams, *, count_key: str):
+    """The paginator and the requested page of the results, rows loaded.
+
+    A keyword search sorted by relevance whose count is not cached yet gets
+    its count and its page's ids from one scan of the matches
+    (``search.ranked_page``), then the page's rows by id: a very common word
+    is read once instead of twice. Otherwise the count comes from the cache
+    (or one COUNT) and the page from the ordered query. Same number of queries
+    either way (a page number past the last page costs one more)."""
+    has_keyword = bool(params.q.strip())
+    ordered = search.sort_entries(results, sort=params.sort, has_keyword=has_keyword)
+    rows = Entry.objects.only(*ROW_FIELDS).select_related("stakeholder_type").prefetch_related("action_lines")
+    paginator = _CachedCountPaginator(
+        ordered.only(*ROW_FIELDS).select_related("stakeholder_type").prefetch_related("action_lines"),
+        PAGE_SIZE,
+        count_key=count_key,
+    )
+    if has_keyword and params.sort == "relevance" and search.using_postgres() and cache.get(count_key) is None:
+        number = _page_number(request.GET.get("page"))
+        found = search.ranked_page(results, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        if found is not None:
+            count, ids = found
+            cache.set(count_key, count, search.FACET_CACHE_SECONDS)
+            paginator.__dict__["count"] = count  # the cached_property, known now
+            by_id = {entry.pk: entry for entry in rows.filter(pk__in=ids)}
+            return paginator, paginator._get_page([by_id[pk] for pk in ids if pk in by_id], number, paginator)
+    return paginator, paginator.get_page(request.GET.get("page"))
+
+
 def search_page(request):
     """The public search. What repeats between requests is cached under the
     data version (``search.data_version``, one query): the choice lists, the
@@ -174,14 +212,8 @@ def search_page(request):
         )
         cache.set(filters_key, str(filters_html), search.FACET_CACHE_SECONDS)
 
-    ordered = search.sort_entries(results, sort=params.sort, has_keyword=bool(params.q.strip()))
     count_key = search.cache_key("count", version, tenant.pk, language, params, freshness, stale_before)
-    paginator = _CachedCountPaginator(
-        ordered.only(*ROW_FIELDS).select_related("stakeholder_type").prefetch_related("action_lines"),
-        PAGE_SIZE,
-        count_key=count_key,
-    )
-    page = paginator.get_page(request.GET.get("page"))
+    paginator, page = _results_page(request, results, params, count_key=count_key)
     rows = _result_rows(page, tenant=tenant, stale_before=stale_before)
     return render(
         request,

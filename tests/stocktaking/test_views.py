@@ -7,6 +7,7 @@ from stocktaking import services
 from stocktaking.enums import EntryStatus
 from stocktaking.models import Entry
 from tests import factories
+from tests.stocktaking.conftest import requires_postgres
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +88,36 @@ def test_search_page_repeated_reads_its_cached_parts(client, tenant, make_publis
 
     assert again.context["count"] == first.context["count"] == 1
     assert _without_csrf(again.content.decode()) == _without_csrf(first.content.decode())
+
+
+@requires_postgres
+def test_search_page_ranks_the_same_with_and_without_a_cached_count(client, tenant, make_published):
+    # Without a cached count, a relevance search takes its count and page
+    # from one scan (search.ranked_page); with it, from the ordered query.
+    for number in range(30):
+        title = f"Entry {number:02d}" + (" telemedicine" if number % 5 == 0 else "")
+        make_published(title=title, description="telemedicine " * (number % 4) + "clinics")
+    url = _url("search", tenant)
+
+    def titles(page):
+        response = client.get(url, {"q": "telemedicine", "page": page})
+        return response.context["count"], [entry.title for entry in response.context["page"]]
+
+    cold_first = titles(1)
+    cold_second = titles(2)  # the count of this search is cached from here on
+    warm_first = titles(1)
+    make_published(title="Unrelated")  # a new data version: nothing cached
+    cold_second_alone = titles(2)
+    make_published(title="Unrelated too")
+    beyond = titles(9)  # past the last page: the last page, as Paginator.get_page does
+
+    # 22 descriptions name it, and two titles without it in the description.
+    assert cold_first[0] == 24
+    assert len(cold_first[1]) == 20
+    assert cold_first == warm_first
+    assert cold_second == cold_second_alone == beyond
+    assert len(cold_second[1]) == 4
+    assert set(cold_first[1]).isdisjoint(cold_second[1])
 
 
 def test_search_page_shows_a_change_at_once(client, tenant, make_published):
