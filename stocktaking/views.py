@@ -4,6 +4,7 @@ service, redirect."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language
@@ -116,30 +118,66 @@ def _country_codes(entry: Entry) -> list[str]:
     return [country.code for country in entry.countries]
 
 
-def _result_rows(entries, *, tenant, stale_before) -> list[dict]:
-    """What each result row shows, computed here rather than by template tags
-    per row: one ``reverse`` for every link, the choice labels from a dict."""
+def _result_rows(entries, *, tenant, stale_before) -> list[str]:
+    """Each result's ``<li>``, joined here rather than by template tags per row
+    (about a third of the page's rendering): one ``reverse`` for every link,
+    the choice labels from dicts, the Action Line codes in one query (in
+    place of a prefetch of whole Action Lines). Every value is escaped by
+    ``format_html``; the markup is the one the template had."""
+    entries = list(entries)
+    if not entries:
+        return []
     placeholder = 2_147_483_647
     detail = reverse("stocktaking:detail", kwargs={"tenant_slug": tenant.slug, "pk": placeholder})
     prefix, suffix = detail.split(str(placeholder))
     kinds = {value: str(label) for value, label in EntryKind.choices}
     statuses = {value: str(label) for value, label in ProjectStatus.choices}
     names = country_names()
+    codes = defaultdict(list)
+    filed = Entry.action_lines.through.objects.filter(entry_id__in=[entry.pk for entry in entries])
+    for entry_id, code in filed.order_by("actionline__position").values_list("entry_id", "actionline__code"):
+        codes[entry_id].append(code)
+    never_confirmed = _("Stale: never confirmed")
+    action_lines_label = _("Action Lines:")
     rows = []
     for entry in entries:
         confirmed = entry.confirmed_at
+        stale = ""
+        if confirmed is None or confirmed < stale_before:
+            badge = _("Stale: last confirmed in %(year)s") % {"year": confirmed.year} if confirmed else never_confirmed
+            stale = format_html('\n          <p class="mb-1"><span class="badge text-bg-warning">{}</span></p>', badge)
+        details = [kinds.get(entry.kind, entry.kind)]
+        if entry.organisation_name:
+            details.append(entry.organisation_name)
+        if entry.stakeholder_type_id:
+            details.append(entry.stakeholder_type.name)
+        countries_shown = ", ".join(names.get(code, code) for code in _country_codes(entry))
+        if countries_shown:
+            details.append(countries_shown)
+        details.append(statuses.get(entry.project_status, entry.project_status))
+        if entry.start_year:
+            details.append(f"{entry.start_year}–{entry.end_year}" if entry.end_year else str(entry.start_year))
+        lines = ""
+        if codes[entry.pk]:
+            lines = format_html(
+                '\n          <p class="mb-0 small">{} {}</p>', action_lines_label, ", ".join(codes[entry.pk])
+            )
         rows.append(
-            {
-                "entry": entry,
-                "url": f"{prefix}{entry.pk}{suffix}",
-                "stale": confirmed is None or confirmed < stale_before,
-                "kind": kinds.get(entry.kind, entry.kind),
-                "status": statuses.get(entry.project_status, entry.project_status),
-                "stakeholder_type": entry.stakeholder_type.name if entry.stakeholder_type_id else "",
-                "countries": ", ".join(names.get(code, code) for code in _country_codes(entry)),
-                "description": Truncator(entry.description).words(40, truncate=" …"),  # as |truncatewords:40
-                "action_lines": ", ".join(line.code for line in entry.action_lines.all()),
-            }
+            format_html(
+                '<li class="border-bottom py-3">\n'
+                '          <h3 class="h5 mb-1"><a href="{}" lang="{}">{}</a></h3>{}\n'
+                '          <p class="mb-1 small text-body-secondary">{}</p>\n'
+                '          <p class="mb-1" lang="{}">{}</p>{}\n'
+                "        </li>",
+                f"{prefix}{entry.pk}{suffix}",
+                entry.language,
+                entry.title,
+                stale,
+                " · ".join(details),
+                entry.language,
+                Truncator(entry.description).words(40, truncate=" …"),  # as |truncatewords:40
+                lines,
+            )
         )
     return rows
 
@@ -164,9 +202,9 @@ def _results_page(request, results, params: search.SearchParams, *, count_key: s
     either way (a page number past the last page costs one more)."""
     has_keyword = bool(params.q.strip())
     ordered = search.sort_entries(results, sort=params.sort, has_keyword=has_keyword)
-    rows = Entry.objects.only(*ROW_FIELDS).select_related("stakeholder_type").prefetch_related("action_lines")
+    rows = Entry.objects.only(*ROW_FIELDS).select_related("stakeholder_type")
     paginator = _CachedCountPaginator(
-        ordered.only(*ROW_FIELDS).select_related("stakeholder_type").prefetch_related("action_lines"),
+        ordered.only(*ROW_FIELDS).select_related("stakeholder_type"),
         PAGE_SIZE,
         count_key=count_key,
     )
