@@ -52,11 +52,18 @@ def filter_choices(*, tenant) -> dict[str, list[tuple]]:
     }
 
 
-def cached_filter_choices(tenant, version: str) -> dict[str, list[tuple]]:
-    """``filter_choices`` cached per tenant, language and data version. The
+def choices_cache_key(tenant, version: str) -> str:
+    return cache_key("choices", version, tenant.pk, get_language())
+
+
+def cached_filter_choices(tenant, version: str, *, known: dict | None = None) -> dict[str, list[tuple]]:
+    """``filter_choices`` cached per tenant, language and data version (``known``:
+    the cached value, read by the caller with its other keys). The
     reference lists and collections do not change ``updated_at``: an edit of
     them shows within ``search.FACET_CACHE_SECONDS`` (or at the next entry change)."""
-    key = cache_key("choices", version, tenant.pk, get_language())
+    if known is not None:
+        return known
+    key = choices_cache_key(tenant, version)
     choices = cache.get(key)
     if choices is None:
         choices = {
@@ -100,12 +107,16 @@ class SearchForm(forms.Form):
 
     FILTERS = ["action_line", "sdg", "region", "country", "stakeholder_type", "kind", "status", "year", "collection"]
 
-    def __init__(self, *args, tenant, version: str | None = None, **kwargs):
+    def __init__(self, *args, tenant, version: str | None = None, choices: dict | None = None, **kwargs):
         """``version``: the search's data version (``search.data_version``);
         given, the choice lists come from the cache (one read instead of five
-        queries and the sorting of the countries' translated names)."""
+        queries and the sorting of the countries' translated names), or from
+        ``choices`` if the caller has read them already."""
         super().__init__(*args, **kwargs)
-        choices = filter_choices(tenant=tenant) if version is None else cached_filter_choices(tenant, version)
+        if version is None:
+            choices = filter_choices(tenant=tenant)
+        else:
+            choices = cached_filter_choices(tenant, version, known=choices)
         for name, values in choices.items():
             self.fields[name].choices = _Normalized(values)
         for field in self.fields.values():

@@ -27,7 +27,7 @@ from django_countries import countries
 
 from . import opendata, prize_link, search, services, updates
 from .enums import OWNER_EDITABLE, EntryKind, EntryStatus, ProjectStatus
-from .forms import EntryForm, SearchForm
+from .forms import EntryForm, SearchForm, choices_cache_key
 from .models import Entry
 
 PAGE_SIZE = 20
@@ -191,7 +191,7 @@ def _page_number(value) -> int:
     return max(number, 1)
 
 
-def _results_page(request, results, params: search.SearchParams, *, count_key: str):
+def _results_page(request, results, params: search.SearchParams, *, count_key: str, count: int | None):
     """The paginator and the requested page of the results, rows loaded.
 
     A keyword search sorted by relevance whose count is not cached yet gets
@@ -208,7 +208,9 @@ def _results_page(request, results, params: search.SearchParams, *, count_key: s
         PAGE_SIZE,
         count_key=count_key,
     )
-    if has_keyword and params.sort == "relevance" and search.using_postgres() and cache.get(count_key) is None:
+    if count is not None:
+        paginator.__dict__["count"] = count  # the cached_property, read with the other cached parts
+    elif has_keyword and params.sort == "relevance" and search.using_postgres():
         number = _page_number(request.GET.get("page"))
         found = search.ranked_page(results, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
         if found is not None:
@@ -227,20 +229,26 @@ def search_page(request):
     these GET parameters in this language; see docs/stocktaking.md."""
     tenant = request.tenant
     version = search.data_version()
-    form = SearchForm(request.GET or None, tenant=tenant, version=version)
-    params = form.params()
-    freshness = form.freshness_value()
     stale_before = updates.stale_before()
     language = get_language()
+    # The GET parameters but the page determine the results, their count and
+    # the filter column (with the data version, language and stale cut-off).
+    query = sorted((key, values) for key, values in request.GET.lists() if key != "page")
+    choices_key = choices_cache_key(tenant, version)
+    filters_key = search.cache_key("filters-html", version, tenant.pk, language, stale_before, request.path, query)
+    count_key = search.cache_key("count", version, tenant.pk, language, stale_before, query)
+    cached = cache.get_many([choices_key, filters_key, count_key])  # one round trip
+
+    form = SearchForm(request.GET or None, tenant=tenant, version=version, choices=cached.get(choices_key))
+    params = form.params()
+    freshness = form.freshness_value()
     results = _results(request, form, params)
     active = {name for name in SearchForm.FILTERS if getattr(params, name)}
     if freshness:
         active.add("freshness")
     filtered = bool(active or params.q)
 
-    query = sorted((key, values) for key, values in request.GET.lists() if key != "page")
-    filters_key = search.cache_key("filters-html", version, tenant.pk, language, stale_before, request.path, query)
-    filters_html = cache.get(filters_key)
+    filters_html = cached.get(filters_key)
     if filters_html is None:
         facets = _facets(request.GET, form, search.facet_counts(results, version=version))
         filters_html = render_to_string(
@@ -250,8 +258,7 @@ def search_page(request):
         )
         cache.set(filters_key, str(filters_html), search.FACET_CACHE_SECONDS)
 
-    count_key = search.cache_key("count", version, tenant.pk, language, params, freshness, stale_before)
-    paginator, page = _results_page(request, results, params, count_key=count_key)
+    paginator, page = _results_page(request, results, params, count_key=count_key, count=cached.get(count_key))
     rows = _result_rows(page, tenant=tenant, stale_before=stale_before)
     return render(
         request,
