@@ -16,10 +16,11 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import BooleanField, Case, F, FloatField, Func, Max, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, FloatField, Func, Max, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Lower
 from django_scopes import scopes_disabled
 
@@ -55,6 +56,15 @@ class TitleCloseTo(Func):
     arg_joiner = " %%> "
     template = "(%(expressions)s)"
     output_field = BooleanField()
+
+
+class CountryCodes(Func):
+    """``string_to_array(countries, ',')``: the ISO codes ``Entry.countries``
+    stores comma-separated, as the GIN index ``stocktaking_entry_country_codes``
+    has them (PostgreSQL)."""
+
+    template = "string_to_array(%(expressions)s, ',')"
+    output_field = ArrayField(TextField())
 
 
 class WordSimilarity(Func):
@@ -145,7 +155,13 @@ def filter_entries(queryset: QuerySet[Entry], params: SearchParams) -> QuerySet[
     if params.region:
         queryset = queryset.filter(regions=params.region)
     if params.country:
-        queryset = queryset.filter(country_rows__country=params.country)
+        if using_postgres():
+            # The entry's own list, through its GIN index (migration 0005).
+            queryset = queryset.alias(country_codes=CountryCodes("countries")).filter(
+                country_codes__contains=[params.country]
+            )
+        else:
+            queryset = queryset.filter(country_rows__country=params.country)
     if params.stakeholder_type:
         queryset = queryset.filter(stakeholder_type=params.stakeholder_type)
     if params.kind:
