@@ -59,7 +59,7 @@ def test_profile_reminder_write_and_send(tenant, smtp_delivery, monkeypatch):
     monkeypatch.setattr(tasks.send_outbox, "delay", lambda **kwargs: None)
     with time_machine.travel(DEADLINE - DAY, tick=False):
         reminders.reminder_fan_out(run_id=run.pk)
-        profile = cProfile.Profile()
+        profile = cProfile.Profile(time.thread_time)
         started = time.perf_counter()
         profile.enable()
         for kwargs in queued:
@@ -73,7 +73,7 @@ def test_profile_reminder_write_and_send(tenant, smtp_delivery, monkeypatch):
         send_lane = services._send_lane
 
         def profiled_lane(*args, **kwargs):
-            lane = cProfile.Profile()
+            lane = cProfile.Profile(time.thread_time)
             lane.enable()
             try:
                 return send_lane(*args, **kwargs)
@@ -82,7 +82,7 @@ def test_profile_reminder_write_and_send(tenant, smtp_delivery, monkeypatch):
                 lane_profiles.append(lane)
 
         monkeypatch.setattr(services, "_send_lane", profiled_lane)
-        profile = cProfile.Profile()
+        profile = cProfile.Profile(time.thread_time)
         started = time.perf_counter()
         profile.enable()
         totals = services.outbox_send_due(budget_seconds=3600)

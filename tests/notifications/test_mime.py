@@ -3,6 +3,7 @@ same message Django's EmailMultiAlternatives gives, and delivered as such."""
 
 import email
 import email.policy
+import smtplib
 
 import pytest
 from django.core.mail import BadHeaderError, EmailMultiAlternatives
@@ -59,7 +60,9 @@ def test_bytes_read_back_as_djangos_message(subject, from_email, recipient, html
     sender, recipients, data = outbox_message(
         from_email=from_email, recipient=recipient, subject=subject, body_text=TEXT, body_html=html, headers=headers
     )
-    assert (sender, recipients) == (sanitize_address(from_email, "utf-8"), [sanitize_address(recipient, "utf-8")])
+    # The envelope: what smtplib would put in MAIL FROM and RCPT TO for Django's addresses.
+    assert f"<{sender}>" == smtplib.quoteaddr(sanitize_address(from_email, "utf-8"))
+    assert [f"<{address}>" for address in recipients] == [smtplib.quoteaddr(sanitize_address(recipient, "utf-8"))]
     # 7-bit, CRLF line ends, no line over RFC 5322's 998 characters.
     assert data.isascii()
     assert b"\n" not in data.replace(b"\r\n", b"")

@@ -31,7 +31,7 @@ import functools
 import os
 import re
 from email.header import Header
-from email.utils import formatdate
+from email.utils import formatdate, parseaddr
 
 from django.conf import settings
 from django.core.mail import BadHeaderError
@@ -43,7 +43,8 @@ _OWN_HEADERS = frozenset(
     {"subject", "from", "to", "cc", "bcc", "reply-to", "mime-version", "content-type", "content-transfer-encoding"}
 )
 _HEADER_NAME = re.compile(r"[!-9;-~]+\Z")  # printable ASCII but ":", RFC 5322 2.2
-_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\Z")
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_ADDRESS = re.compile(rf"{_ATEXT}(?:\.{_ATEXT})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\Z")
 _MAX_LINE = 78
 _CRLF = "\r\n"
 
@@ -76,20 +77,25 @@ def _header_value(name: str, value: str) -> str:
     return Header(value, "utf-8", header_name=name).encode(linesep=_CRLF)
 
 
+def _addr_spec(sanitized: str) -> str:
+    # What smtplib's quoteaddr() puts between "<" and ">" in MAIL FROM and RCPT TO.
+    return parseaddr(sanitized)[1] or sanitized
+
+
 @functools.lru_cache(maxsize=64)
 def _from_addresses(from_email: str) -> tuple[str, str]:
     """(envelope address, header value) of the sender, as Django's SMTP backend and message give them."""
     _no_line_breaks("From", from_email)
-    envelope = sanitize_address(from_email, settings.DEFAULT_CHARSET)
-    return envelope, (from_email if from_email.isascii() else envelope)
+    sanitized = sanitize_address(from_email, settings.DEFAULT_CHARSET)
+    return _addr_spec(sanitized), (from_email if from_email.isascii() else sanitized)
 
 
 def _to_addresses(recipient: str) -> tuple[str, str]:
     _no_line_breaks("To", recipient)
     if _PLAIN_ADDRESS.match(recipient):
         return recipient, recipient
-    envelope = sanitize_address(recipient, settings.DEFAULT_CHARSET)
-    return envelope, (recipient if recipient.isascii() else envelope)
+    sanitized = sanitize_address(recipient, settings.DEFAULT_CHARSET)
+    return _addr_spec(sanitized), (recipient if recipient.isascii() else sanitized)
 
 
 def _quoted_printable(text: str) -> bytes:
@@ -113,7 +119,9 @@ def outbox_message(
     body_html: str,
     headers: dict,
 ) -> tuple[str, list[str], bytes]:
-    """``(envelope sender, envelope recipients, message bytes with CRLF line ends)``.
+    """``(envelope sender, envelope recipients, message bytes with CRLF line ends)``;
+    the envelope addresses bare (``local@domain``), as ``MAIL FROM:<...>`` and
+    ``RCPT TO:<...>`` carry them.
 
     ``headers`` must pass :func:`can_build`; a ``Date`` among them replaces the current time."""
     sender, from_header = _from_addresses(from_email)

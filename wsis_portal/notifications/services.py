@@ -10,6 +10,7 @@ retries transient failures with exponential backoff and marks permanent ones.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import queue
@@ -189,6 +190,7 @@ def _delivery_connection():
     return get_connection(backend=backend, fail_silently=False, **kwargs)
 
 
+@functools.lru_cache(maxsize=64)
 def _message_id_domain(from_email: str) -> str:
     domain = parseaddr(from_email)[1].rpartition("@")[2]
     return domain or str(DNS_NAME)
@@ -331,7 +333,7 @@ def _send_lane(
                         body_html=email.body_html,
                         headers={"Message-ID": _message_id(email), **email.headers},
                     )
-                    delivery.connection.sendmail(sender, recipients, data)
+                    _sendmail(delivery.connection, sender, recipients[0], data)
                 else:
                     delivery.send_messages([_message_for(email)])
             except TRANSIENT_ERRORS as error:
@@ -351,6 +353,35 @@ def _send_lane(
         # Open for the next batch (closed after a failure: open() opens it again).
         connections.give_back(delivery)
         results.put(_LANE_DONE)
+
+
+def _sendmail(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes) -> None:
+    """``smtp.sendmail(sender, [recipient], data)`` for addresses already bare
+    (``mime.outbox_message`` gives them so): the same commands, answers and
+    exceptions, without the address parsing that smtplib's quoteaddr() does
+    twice per message (half the CPU of a lane)."""
+    smtp.ehlo_or_helo_if_needed()
+    size = f" size={len(data)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
+    code, answer = smtp.docmd("mail", f"FROM:<{sender}>{size}")
+    if code != 250:
+        _after_refusal(smtp, code)
+        raise smtplib.SMTPSenderRefused(code, answer, sender)
+    code, answer = smtp.docmd("rcpt", f"TO:<{recipient}>")
+    if code not in (250, 251):
+        _after_refusal(smtp, code)
+        raise smtplib.SMTPRecipientsRefused({recipient: (code, answer)})
+    code, answer = smtp.data(data)
+    if code != 250:
+        _after_refusal(smtp, code)
+        raise smtplib.SMTPDataError(code, answer)
+
+
+def _after_refusal(smtp: smtplib.SMTP, code: int) -> None:
+    # As smtplib.sendmail: a 421 closes the connection, anything else resets the transaction.
+    if code == 421:
+        smtp.close()
+    else:
+        smtp._rset()  # noqa: SLF001 (smtplib's own reset, which ignores a dropped connection)
 
 
 def _close_quietly(delivery) -> None:
@@ -405,12 +436,7 @@ def outbox_deliver(
             thread.start()
         finished = 0
         while finished < lanes:
-            outcomes = [results.get()]
-            while True:
-                try:
-                    outcomes.append(results.get_nowait())
-                except queue.Empty:
-                    break
+            outcomes = _next_outcomes(results, running=lanes - finished)
             sent = []
             for outcome in outcomes:
                 if outcome is _LANE_DONE:
@@ -424,10 +450,7 @@ def outbox_deliver(
                 if held:
                     unmarked.release()
             if sent:
-                with scopes_disabled():
-                    OutboxEmail.objects.filter(pk__in=sent).update(
-                        status=OutboxStatus.SENT, sent_at=timezone.now(), last_error=""
-                    )
+                _mark_sent(sent)
                 counts["sent"] += len(sent)
                 unmarked.release(len(sent))
     finally:
@@ -437,6 +460,47 @@ def outbox_deliver(
             thread.join()
         _waiting_for_disk_again()
     return counts
+
+
+# A group of marks waits for up to this many outcomes, or this long after its first.
+MARK_GROUP = 16
+MARK_WAIT_SECONDS = 0.02
+
+
+def _next_outcomes(results: queue.Queue, *, running: int) -> list:
+    """The next outcomes of the lanes: the first one, then what else arrives
+    within ``MARK_WAIT_SECONDS`` (up to ``MARK_GROUP``, or until every lane
+    still running has said it is done) - one UPDATE for them all."""
+    outcomes = [results.get()]
+    done = int(outcomes[0] is _LANE_DONE)
+    until = time.monotonic() + MARK_WAIT_SECONDS
+    while len(outcomes) < MARK_GROUP and done < running:
+        remaining = until - time.monotonic()
+        if remaining <= 0:
+            break
+        try:
+            outcome = results.get(timeout=remaining)
+        except queue.Empty:
+            break
+        outcomes.append(outcome)
+        done += outcome is _LANE_DONE
+    return outcomes
+
+
+def _mark_sent(pks: list[int]) -> None:
+    """One UPDATE for a group of sent emails (a statement of our own on
+    PostgreSQL: the ORM's took as long to build as to run)."""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(OutboxEmail._meta.db_table)
+        key = connection.ops.quote_name(OutboxEmail._meta.pk.column)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET status = %s, sent_at = %s, last_error = '' WHERE {key} = ANY(%s)",  # noqa: S608 (our own table name)
+                [OutboxStatus.SENT.value, timezone.now(), pks],
+            )
+        return
+    with scopes_disabled():
+        OutboxEmail.objects.filter(pk__in=pks).update(status=OutboxStatus.SENT, sent_at=timezone.now(), last_error="")
 
 
 def _without_waiting_for_disk() -> None:
