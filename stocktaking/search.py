@@ -305,13 +305,14 @@ def _facet_sql(matched: QuerySet[Entry]) -> tuple[str, tuple]:
 
 
 def data_version() -> str:
-    """Changes whenever an entry is created, edited or moved (``updated_at``);
-    one index probe (``stocktaking_entry_updated``). What the search caches
-    (facet counts, result counts, the filter column's HTML, the choice lists)
-    is keyed by it, so an edit shows at once."""
+    """Changes whenever an entry is created, edited or moved (``updated_at``)
+    or confirmed by its owner (``confirmed_at``); one query, two index probes
+    (``stocktaking_entry_updated``, ``stocktaking_entry_confirmed``). What the
+    search caches (facet counts, result counts, the filter column's HTML, the
+    choice lists) is keyed by it, so such a change shows at once."""
     with scopes_disabled():
-        latest = Entry.objects.aggregate(latest=Max("updated_at"))["latest"]
-    return latest.isoformat() if latest else "-"
+        latest = Entry.objects.aggregate(updated=Max("updated_at"), confirmed=Max("confirmed_at"))
+    return "/".join(value.isoformat() if value else "-" for value in (latest["updated"], latest["confirmed"]))
 
 
 def cache_key(kind: str, version: str, *parts) -> str:

@@ -9,8 +9,10 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db.models import OuterRef
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -121,8 +123,8 @@ def _country_codes(entry: Entry) -> list[str]:
 def _result_rows(entries, *, tenant, stale_before) -> list[str]:
     """Each result's ``<li>``, joined here rather than by template tags per row
     (about a third of the page's rendering): one ``reverse`` for every link,
-    the choice labels from dicts, the Action Line codes in one query (in
-    place of a prefetch of whole Action Lines). Every value is escaped by
+    the choice labels from dicts, the Action Line codes read with the rows
+    (``_row_columns``; in place of a prefetch of whole Action Lines). Every value is escaped by
     ``format_html``; the markup is the one the template had."""
     entries = list(entries)
     if not entries:
@@ -133,10 +135,13 @@ def _result_rows(entries, *, tenant, stale_before) -> list[str]:
     kinds = {value: str(label) for value, label in EntryKind.choices}
     statuses = {value: str(label) for value, label in ProjectStatus.choices}
     names = country_names()
-    codes = defaultdict(list)
-    filed = Entry.action_lines.through.objects.filter(entry_id__in=[entry.pk for entry in entries])
-    for entry_id, code in filed.order_by("actionline__position").values_list("entry_id", "actionline__code"):
-        codes[entry_id].append(code)
+    if search.using_postgres():
+        codes = {entry.pk: entry.action_line_codes for entry in entries}  # read with the rows
+    else:
+        codes = defaultdict(list)
+        filed = Entry.action_lines.through.objects.filter(entry_id__in=[entry.pk for entry in entries])
+        for entry_id, code in filed.order_by("actionline__position").values_list("entry_id", "actionline__code"):
+            codes[entry_id].append(code)
     never_confirmed = _("Stale: never confirmed")
     action_lines_label = _("Action Lines:")
     rows = []
@@ -182,6 +187,21 @@ def _result_rows(entries, *, tenant, stale_before) -> list[str]:
     return rows
 
 
+def _row_columns(queryset):
+    """What a result row needs: ``ROW_FIELDS``, the stakeholder type and, on
+    PostgreSQL, the entry's Action Line codes as an array subquery (evaluated
+    for the page's rows only, after the sort and limit)."""
+    queryset = queryset.only(*ROW_FIELDS).select_related("stakeholder_type")
+    if not search.using_postgres():
+        return queryset
+    filed = (
+        Entry.action_lines.through.objects.filter(entry_id=OuterRef("pk"))
+        .order_by("actionline__position")
+        .values("actionline__code")
+    )
+    return queryset.annotate(action_line_codes=ArraySubquery(filed))
+
+
 def _page_number(value) -> int:
     """The requested page as ``Paginator.get_page`` reads it (1 if invalid)."""
     try:
@@ -202,9 +222,9 @@ def _results_page(request, results, params: search.SearchParams, *, count_key: s
     either way (a page number past the last page costs one more)."""
     has_keyword = bool(params.q.strip())
     ordered = search.sort_entries(results, sort=params.sort, has_keyword=has_keyword)
-    rows = Entry.objects.only(*ROW_FIELDS).select_related("stakeholder_type")
+    rows = _row_columns(Entry.objects.all())
     paginator = _CachedCountPaginator(
-        ordered.only(*ROW_FIELDS).select_related("stakeholder_type"),
+        _row_columns(ordered),
         PAGE_SIZE,
         count_key=count_key,
     )

@@ -242,6 +242,21 @@ def test_search_marks_stale_entries_and_filters_them(client, tenant, published):
     assert [entry.title for entry in up_to_date.context["page"]] == ["Fresh"]
 
 
+def test_a_confirmation_shows_at_once_in_the_stale_filter_count(client, tenant, published, stakeholder, update_call):
+    entry = published(title="Old")
+    published(title="Older")
+
+    with time_machine.travel(DURING, tick=False):
+        before = client.get(_url("search", tenant), {"freshness": "stale"})
+        updates.entry_confirm(entry=entry, by=stakeholder)
+        after = client.get(_url("search", tenant), {"freshness": "stale"})
+
+    assert before.context["count"] == 2
+    assert after.context["count"] == 1
+    assert [row.title for row in after.context["page"]] == ["Older"]
+    assert "1 entry found" in after.content.decode()
+
+
 def test_stale_filter_adds_no_query_to_the_search_page(client, tenant, published):
     published(title="Old")
     client.get(_url("search", tenant), {"kind": "website"})  # the choice lists are cached from here on
