@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -214,18 +215,62 @@ class _Outcome:
     vote_id: int | None
 
 
+# The statement's parameters in the order of the prepared statement, with their types.
+PARAMETERS = [
+    ("kind", "text"),
+    ("phase_key", "text"),
+    ("now", "timestamptz"),
+    ("voter", "bigint"),
+    ("entry", "bigint"),
+    ("submitted", "text"),
+    ("category", "bigint"),
+    ("tenant", "bigint"),
+    ("status", "text"),
+    ("reasons", "jsonb"),
+    ("ip_address", "inet"),
+    ("user_agent", "text"),
+    ("account_age", "integer"),
+    ("since_confirmed", "integer"),
+]
+PREPARED_NAME = "wsis_prizes_vote_cast"
+# The raw connections (psycopg) that hold the prepared statement: it lives
+# as long as the database session, whatever happens to transactions.
+_prepared_on: weakref.WeakSet = weakref.WeakSet()
+
+
+def _prepare_sql() -> str:
+    sql = CHECK_AND_INSERT.format(**_tables())
+    for number, (name, _type) in enumerate(PARAMETERS, start=1):
+        sql = sql.replace(f"%({name})s", f"${number}")
+    types = ", ".join(type_ for _name, type_ in PARAMETERS)
+    return f"PREPARE {PREPARED_NAME} ({types}) AS {sql}"
+
+
+def _execute_prepared(cursor, params: dict) -> None:
+    """PostgreSQL: run the statement prepared once per database session.
+    Planning it cost more than running it (0.65 ms against 0.2 ms); a
+    prepared statement is planned once for all (a generic plan after five
+    runs). ``EXECUTE`` goes through Django's cursor like any other query."""
+    raw = connection.connection
+    if raw not in _prepared_on:
+        cursor.execute(_prepare_sql())
+        _prepared_on.add(raw)
+    placeholders = ", ".join(["%s"] * len(PARAMETERS))
+    cursor.execute(f"EXECUTE {PREPARED_NAME} ({placeholders})", [params[name] for name, _type in PARAMETERS])
+
+
 def _check_and_insert(params: dict) -> _Outcome | None:
     """``None`` when the category is not an active one of the tenant.
 
     Plain SQL: the vote is the busiest write of a voting month, and building
     these statements through the ORM cost more CPU than running them."""
-    tables = _tables()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(CHECK_AND_INSERT.format(**tables), params)
+            _execute_prepared(cursor, params)
             row = cursor.fetchone()
             return None if row is None else _Outcome(bool(row[0]), bool(row[1]), bool(row[2]), row[3])
         # Other databases (the embedded SQLite default): the checks, then the insert.
+        tables = _tables()
         cursor.execute(CHECKS.format(**tables), params)
         row = cursor.fetchone()
         if row is None:

@@ -142,7 +142,7 @@ def _incr_all(keys: list[tuple[str, int]]) -> list[int]:
     values back as integers). Every key names its time window, so renewing
     its expiry on each hit changes no count. Otherwise through the cache API."""
     backend = getattr(cache, "_cache", None)
-    if hasattr(backend, "get_client"):  # django.core.cache.backends.redis.RedisCache
+    if hasattr(backend, "get_client"):  # wsis_portal.cache.RedisCache (Django's Redis cache)
         pipeline = backend.get_client(write=True).pipeline(transaction=False)
         for key, timeout in keys:
             full_key = cache.make_and_validate_key(key)

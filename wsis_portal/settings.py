@@ -134,7 +134,7 @@ WSIS_TENANT_CACHE_SECONDS = env_int("WSIS_TENANT_CACHE_SECONDS", 30, minimum=0)
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     parse_url("REDIS_URL", REDIS_URL, {"redis", "rediss", "unix"})
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "wsis_portal.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # A file cache is shared by every process on the machine, which allauth's
     # rate limits need (local memory would give each process its own counts).

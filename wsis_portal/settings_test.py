@@ -52,7 +52,7 @@ if _test_database_name:
 WSIS_TENANT_CACHE_SECONDS = 0
 
 if USING_REDIS:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": TEST_REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "wsis_portal.cache.RedisCache", "LOCATION": TEST_REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
