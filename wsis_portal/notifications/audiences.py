@@ -167,9 +167,15 @@ def _drafts(model, rule):
 def _draft_links(rule, user_ids: list[int]) -> dict[int, list[Link]]:
     entries = []
     wanted = set(user_ids)
+    tenant = rule.call.edition.tenant
     for model in submission_models():
-        drafts = _drafts(model, rule).filter(_owners_among(user_ids)).select_related("tenant").order_by("pk")
-        entries.extend((draft.owner_id, draft) for draft in drafts if draft.owner_id in wanted)
+        for draft in _drafts(model, rule).filter(_owners_among(user_ids)).order_by("pk"):
+            if draft.owner_id in wanted:
+                # The call's tenant (get_absolute_url may name it), rather than a
+                # copy of it joined to each of a thousand drafts.
+                if draft.tenant_id == tenant.pk:
+                    draft.tenant = tenant
+                entries.append((draft.owner_id, draft))
     return _entry_links(rule, entries)
 
 

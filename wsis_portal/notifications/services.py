@@ -414,7 +414,12 @@ def outbox_deliver(
             connections.close()
     counts = {"sent": 0, "retry": 0, "failed": 0}
     with scopes_disabled():
-        emails = list(OutboxEmail.objects.filter(id__in=email_ids, status=OutboxStatus.SENDING).order_by("id"))
+        emails = list(
+            OutboxEmail.objects.filter(id__in=email_ids, status=OutboxStatus.SENDING)
+            .order_by("id")
+            # What sending needs: the dates, status and error need not be read (and parsed) here.
+            .only(*_SENDING_FIELDS)
+        )
     emails = _without_stale_reminders(emails, now=now or timezone.now(), counts=counts)
     if not emails:
         return counts
@@ -465,6 +470,22 @@ def outbox_deliver(
 # A group of marks waits for up to this many outcomes, or this long after its first.
 MARK_GROUP = 16
 MARK_WAIT_SECONDS = 0.02
+
+
+_SENDING_FIELDS = (
+    "id",
+    "tenant_id",
+    "dedup_key",
+    "recipient",
+    "user_id",
+    "from_email",
+    "subject",
+    "body_text",
+    "body_html",
+    "headers",
+    "attempts",
+    "reminder_run_id",
+)
 
 
 def _next_outcomes(results: queue.Queue, *, running: int) -> list:
