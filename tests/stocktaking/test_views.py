@@ -98,9 +98,10 @@ def test_search_page_repeated_reads_its_cached_parts(client, tenant, make_publis
     params = {"q": "telemedicine", "kind": "project"}
     first = client.get(_url("search", tenant), params)
 
-    # Tenant, data version, the page with its Action Line codes: the choice lists,
-    # the count and the filter column (form and facets) come from the cache.
-    with django_assert_num_queries(3):
+    # Tenant, data version, the page's ids (the search's SQL compiled once per
+    # process), their rows with their Action Line codes: the choice lists, the
+    # count and the filter column (form and facets) come from the cache.
+    with django_assert_num_queries(4):
         again = client.get(_url("search", tenant), params)
 
     assert again.context["count"] == first.context["count"] == 1
@@ -127,12 +128,15 @@ def test_search_page_ranks_the_same_with_and_without_a_cached_count(client, tena
     cold_second_alone = titles(2)
     make_published(title="Unrelated too")
     beyond = titles(9)  # past the last page: the last page, as Paginator.get_page does
+    beyond_cached = titles(9)  # the same with the count cached
+    not_a_number = titles("abc")  # the first page
 
     # 22 descriptions name it, and two titles without it in the description.
     assert cold_first[0] == 24
     assert len(cold_first[1]) == 20
     assert cold_first == warm_first
-    assert cold_second == cold_second_alone == beyond
+    assert cold_second == cold_second_alone == beyond == beyond_cached
+    assert not_a_number == cold_first
     assert len(cold_second[1]) == 4
     assert set(cold_first[1]).isdisjoint(cold_second[1])
 
