@@ -183,13 +183,14 @@ EMAIL_BACKEND = "wsis_portal.notifications.backends.OutboxBackend"
 EMAIL_URL = env_str("EMAIL_URL", f"file://{VAR_DIR / 'sent-mail'}")
 OUTBOX_DELIVERY = email_settings_from_url("EMAIL_URL", EMAIL_URL)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8, minimum=1)
-OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 100, minimum=1)
+OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 400, minimum=1)
 # A row left "sending" this long (its worker died) is claimed again.
 OUTBOX_CLAIM_TIMEOUT_SECONDS = env_int("OUTBOX_CLAIM_TIMEOUT_SECONDS", 600, minimum=1)
 # The first retry after a transient failure; each next one waits twice as long.
 OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30, minimum=1)
-# A large batch is sent over up to this many SMTP connections at once (one thread each).
-OUTBOX_SMTP_CONNECTIONS = env_int("OUTBOX_SMTP_CONNECTIONS", 4, minimum=1)
+# A large batch is sent over up to this many SMTP connections at once (one
+# thread each): a sender mostly waits for the server's answers.
+OUTBOX_SMTP_CONNECTIONS = env_int("OUTBOX_SMTP_CONNECTIONS", 16, minimum=1)
 # Recipients written per reminder chunk task, and how long a queued chunk may
 # stay undone before the tick queues it again (its message was lost).
 REMINDER_CHUNK_SIZE = env_int("WSIS_REMINDER_CHUNK_SIZE", 1000, minimum=1)
