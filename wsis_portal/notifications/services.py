@@ -242,7 +242,7 @@ def retry_delay(attempts: int) -> dt.timedelta:
 
 # A large batch is sent over several SMTP connections at once (one thread
 # each), so that the sender does not sit idle while the server answers.
-SMTP_CONNECTIONS = 4
+SMTP_CONNECTIONS = 16
 MIN_EMAILS_PER_CONNECTION = 10
 # Messages sent (or being sent) whose "sent" mark is not committed yet, at
 # most: one per connection, plus this many. A lane waits before sending more.
