@@ -29,11 +29,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
+from tests.integration import settings_delivery
 from tests.integration.celery_processes import CeleryProcesses, publishing_to, wait_until
 from tests.notifications.smtp_server import PERMANENT_ANSWER, SERVICE_UNAVAILABLE_ANSWER
 from tests.sampleapp.models import SampleEntry
 from wsis_portal.accounts.models import User
 from wsis_portal.celery import app as celery_app
+from wsis_portal.notifications import services
 from wsis_portal.notifications.enums import OutboxStatus
 from wsis_portal.notifications.models import OutboxEmail, ReminderChunk, ReminderRule, ReminderRun
 
@@ -221,8 +223,14 @@ def test_worker_killed_mid_sending_every_recipient_gets_reminder_duplicates_at_m
     )
     assert sorted(set(received)) == emails
     assert duplicates <= in_flight
-    # Only the message the server took while the sender waited for its answer can come twice.
+    # Only the messages the server took while the sender waited for their
+    # answer or for their "sent" mark to be committed can come twice...
     assert duplicates <= received_at_kill - sent_at_kill
+    # ... and the sender never runs further ahead of its committed marks than
+    # one message per connection plus UNMARKED_LIMIT (the marks go in groups).
+    assert received_at_kill - sent_at_kill <= (
+        services.smtp_connections(settings_delivery.OUTBOX_BATCH_SIZE) + services.UNMARKED_LIMIT
+    )
     # And it comes with the same Message-ID (made from its dedup key): mailboxes
     # that drop a Message-ID they already hold show it once.
     for address in {address for address in received if received.count(address) > 1}:
