@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection
 
 from stocktaking import search, services
 from stocktaking.enums import EntryKind
@@ -7,6 +8,10 @@ from tests.stocktaking.conftest import requires_postgres
 from wsis_portal.reference.models import ActionLine, SustainableDevelopmentGoal
 
 pytestmark = pytest.mark.django_db
+
+# On SQLite a result page reads its rows' Action Line codes in a query of its
+# own (on PostgreSQL they come with the rows).
+CODES_QUERY = 0 if connection.vendor == "postgresql" else 1
 
 
 def _titles(tenant, **params):
@@ -191,7 +196,7 @@ def test_search_page_runs_at_most_twelve_queries_whatever_the_size(
 
     # Tenant, 5 choice lists, data version, all facets, then the count and the
     # page's ids in one scan (relevance), the page's rows with their Action Line codes.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(10 + CODES_QUERY):
         response = client.get(url, {"q": "telemedicine", "country": "KE", "kind": EntryKind.PROJECT})
 
     assert response.context["count"] == count

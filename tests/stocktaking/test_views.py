@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from stocktaking import services
@@ -10,6 +11,10 @@ from tests import factories
 from tests.stocktaking.conftest import requires_postgres
 
 pytestmark = pytest.mark.django_db
+
+# On SQLite a result page reads its rows' Action Line codes in a query of its
+# own (on PostgreSQL they come with the rows).
+CODES_QUERY = 0 if connection.vendor == "postgresql" else 1
 
 
 def _url(name, tenant, **kwargs):
@@ -68,7 +73,7 @@ def test_search_page_query_count_is_constant(client, tenant, make_published, dja
     # Tenant, 5 choice lists, data version, all facets in one statement, then
     # the count and the page's ids in one scan (relevance), the page's rows
     # with their Action Line codes.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(10 + CODES_QUERY):
         response = client.get(_url("search", tenant), {"q": "telemedicine", "sort": "relevance"})
 
     assert response.context["count"] == count
@@ -83,7 +88,7 @@ def test_search_page_without_keyword_query_count_is_constant(
 
     # Tenant, 5 choice lists, data version, all facets, count, the page's rows
     # with their Action Line codes.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(10 + CODES_QUERY):
         response = client.get(_url("search", tenant), {"country": "KE", "kind": "training"})
 
     assert response.context["count"] == count
@@ -101,7 +106,7 @@ def test_search_page_repeated_reads_its_cached_parts(client, tenant, make_publis
     # Tenant, data version, the page's ids (the search's SQL compiled once per
     # process), their rows with their Action Line codes: the choice lists, the
     # count and the filter column (form and facets) come from the cache.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(4 + CODES_QUERY):
         again = client.get(_url("search", tenant), params)
 
     assert again.context["count"] == first.context["count"] == 1
