@@ -4,7 +4,9 @@ from . import nomination_views, selection_urls, views, voting_urls
 
 app_name = "prizes"
 
-urlpatterns = [
+# The voting pages first: in a voting month they take most of the requests,
+# and Django tries the patterns in order.
+urlpatterns = voting_urls.urlpatterns + [
     path("", views.overview, name="overview"),
     path("entries/new/", views.entry_start, name="start"),
     path("entries/<int:pk>/", views.entry_review, name="review"),
@@ -18,4 +20,4 @@ urlpatterns = [
     path("nominees/", nomination_views.nominees, name="nominees"),
 ]
 
-urlpatterns += voting_urls.urlpatterns + selection_urls.urlpatterns
+urlpatterns += selection_urls.urlpatterns

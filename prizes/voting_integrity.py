@@ -136,19 +136,35 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), RATE_PERIODS[period.strip()[:1]]
 
 
+# INCR and EXPIRE each key (KEYS), with its timeout (ARGV); the new values.
+INCR_ALL_SCRIPT = """
+local counts = {}
+for index, key in ipairs(KEYS) do
+  counts[index] = redis.call('INCR', key)
+  redis.call('EXPIRE', key, ARGV[index])
+end
+return counts
+"""
+# The registered script per connection pool (redis-py sends EVALSHA, and the
+# script itself when the server does not know it yet).
+_scripts: dict = {}
+
+
 def _incr_all(keys: list[tuple[str, int]]) -> list[int]:
     """Add one to each ``(key, timeout)`` counter; their new values. On Redis
-    one round trip (a pipeline of INCR and EXPIRE; Django's cache reads the
-    values back as integers). Every key names its time window, so renewing
-    its expiry on each hit changes no count. Otherwise through the cache API."""
+    one command (a Lua script: half the client's work of a pipeline of INCR
+    and EXPIRE). Every key names its time window, so renewing its expiry on
+    each hit changes no count. Otherwise through the cache API."""
     backend = getattr(cache, "_cache", None)
     if hasattr(backend, "get_client"):  # wsis_portal.cache.RedisCache (Django's Redis cache)
-        pipeline = backend.get_client(write=True).pipeline(transaction=False)
-        for key, timeout in keys:
-            full_key = cache.make_and_validate_key(key)
-            pipeline.incr(full_key)
-            pipeline.expire(full_key, timeout)
-        return pipeline.execute()[::2]
+        client = backend.get_client(write=True)
+        script = _scripts.get(client.connection_pool)
+        if script is None:
+            script = _scripts[client.connection_pool] = client.register_script(INCR_ALL_SCRIPT)
+        return script(
+            keys=[cache.make_and_validate_key(key) for key, _timeout in keys],
+            args=[timeout for _key, timeout in keys],
+        )
     counts = []
     for key, timeout in keys:
         cache.add(key, 0, timeout=timeout)

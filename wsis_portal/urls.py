@@ -17,10 +17,11 @@ urlpatterns = [
     # The open data API ("api" is a reserved tenant slug): the OpenAPI schema, then per forum.
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/<slug:tenant_slug>/stocktaking/", include("stocktaking.api.urls")),
+    # Prizes first among the forums' pages: public voting is their busiest traffic.
+    path("<slug:tenant_slug>/prizes/", include("prizes.urls")),
     path("", include("wsis_portal.notifications.urls")),
     path("<slug:tenant_slug>/ocp/", include("ocp.urls")),
     path("<slug:tenant_slug>/stocktaking/", include("stocktaking.urls")),
-    path("<slug:tenant_slug>/prizes/", include("prizes.urls")),
     path("<slug:tenant_slug>/", include("wsis_portal.editions.urls")),
 ]
 
