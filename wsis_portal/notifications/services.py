@@ -398,8 +398,9 @@ def outbox_deliver(
 
     The batch is shared among ``smtp_connections()`` threads, each with an SMTP
     connection; this thread alone touches the database. It marks the emails
-    ``sent`` in groups - one UPDATE, its own commit, for every outcome that has
-    arrived since the previous one - and records failures one by one. The lanes
+    ``sent`` in groups - one UPDATE, its own commit, for the outcomes that
+    arrive within ``MARK_WAIT_SECONDS`` of the first (at most ``MARK_GROUP``) -
+    and records failures one by one. The lanes
     never run more than ``UNMARKED_LIMIT`` messages, plus the one each is
     sending, ahead of the committed marks, so a sender killed meanwhile leaves
     at most that many emails the server took unmarked (they are sent again
@@ -525,8 +526,9 @@ def _mark_sent(pks: list[int]) -> None:
 
 
 def _without_waiting_for_disk() -> None:
-    """Each ``sent`` mark is its own commit, so that a killed sender loses at
-    most the mark of the message it was sending; on PostgreSQL these commits
+    """Each group of ``sent`` marks is its own commit, so that a killed sender
+    loses at most the marks of the messages not yet committed (see
+    ``UNMARKED_LIMIT``); on PostgreSQL these commits
     do not wait for the disk (``synchronous_commit = off``): a worker killed
     loses nothing, and a database crash at most the last fraction of a second
     of marks - those emails would be sent again, as after a lost mark."""
