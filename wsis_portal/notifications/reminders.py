@@ -63,6 +63,8 @@ ADDRESS_CHUNK = -1
 DEFAULT_LEASE_SECONDS = 120
 # A chunk that failed this many times is left for a human (it is logged).
 MAX_CHUNK_QUEUES = 10
+# The fan-out queues the sender after every this many chunks (see reminder_fan_out).
+SENDER_EVERY_CHUNKS = 2
 # Phase news has no deadline: its lost chunks are queued again for this long.
 PHASE_NEWS_RETRY_WINDOW = dt.timedelta(days=1)
 
@@ -256,6 +258,7 @@ def reminder_fan_out(*, run_id: int, now: dt.datetime | None = None) -> int:
     per chunk; returns the number of chunks. A run already planned (a fan-out
     redelivered or queued again) plans nothing: its lost chunks are the tick's."""
     from .tasks import reminder_send_chunk as chunk_task
+    from .tasks import send_outbox
 
     now = now or timezone.now()
     run = _load_run(run_id)
@@ -277,8 +280,13 @@ def reminder_fan_out(*, run_id: int, now: dt.datetime | None = None) -> int:
         ReminderRun.objects.filter(pk=run.pk).update(chunks=len(bounds), planned_at=now)
     # Queued after the commit; a worker lost before the last one is queued
     # leaves chunks that the tick queues again after the lease.
-    for after_pk, last_pk in bounds:
+    for index, (after_pk, last_pk) in enumerate(bounds, start=1):
         chunk_task.delay(run_id=run.pk, after_pk=after_pk, last_pk=last_pk)
+        if index % SENDER_EVERY_CHUNKS == 0:
+            # The sender between the chunks: the wave's first emails leave
+            # while the rest is written, not once every chunk ahead of it in
+            # the queue is done (a sender with nothing due returns at once).
+            send_outbox.delay()
     return len(bounds)
 
 
