@@ -131,3 +131,14 @@ def test_run_not_planned_is_fanned_out_again_after_lease(run, queued):
 def test_superseded_run_is_not_fanned_out_again(run, queued):
     ReminderRun.objects.filter(pk=run.pk).update(superseded=True)
     assert _requeue(MOMENT + 2 * LEASE) == (0, 0)
+
+
+def test_fan_out_queues_the_sender_between_chunks(run, queued, monkeypatch):
+    # So that a wave's first emails leave while the rest is written, not
+    # behind every chunk in the queue (the chunks' own nudges come after them).
+    order = []
+    monkeypatch.setattr(tasks.reminder_send_chunk, "delay", lambda **kwargs: order.append("chunk"))
+    monkeypatch.setattr(tasks.send_outbox, "delay", lambda **kwargs: order.append("sender"))
+    assert _fan_out(run) == 3
+    assert reminders.SENDER_EVERY_CHUNKS == 2
+    assert order == ["chunk", "chunk", "sender", "chunk"]
