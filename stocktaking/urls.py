@@ -1,11 +1,11 @@
 from django.urls import path
 
-from . import prize_link, report_views, views
+from . import prize_link, report_views, search_views, views
 
 app_name = "stocktaking"
 
 urlpatterns = [
-    path("", views.search_page, name="search"),
+    path("", search_views.search_page, name="search"),
     path("download.csv", views.download_csv, name="download-csv"),
     path("download.json", views.download_json, name="download-json"),
     path("<int:pk>/", views.entry_detail, name="detail"),
