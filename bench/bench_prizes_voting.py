@@ -157,7 +157,7 @@ def _voters(count: int, now) -> list[tuple[int, str]]:
         key = f"benchvoter{secrets.token_hex(11)}"  # 32 characters, like Django's own keys
         data = {
             SESSION_KEY: str(pk),
-            BACKEND_SESSION_KEY: "allauth.account.auth_backends.AuthenticationBackend",
+            BACKEND_SESSION_KEY: "wsis_portal.accounts.backends.AuthenticationBackend",
             HASH_SESSION_KEY: auth_hash,
         }
         rows.append((pk, key, data))
