@@ -54,11 +54,22 @@ class VotingError(Exception):
     WITHDRAWN = "withdrawn"
     ALREADY_VOTED = "already_voted"
 
-    def __init__(self, code: str, message: str, *, vote: Vote | None = None):
+    def __init__(self, code: str, message: str, *, vote: Vote | None = None, vote_of=None):
         super().__init__(message)
         self.code = code
         self.message = message
-        self.vote = vote
+        self._vote = vote
+        self._vote_of = vote_of  # (category id, voter): the vote, read only if asked for
+
+    @property
+    def vote(self) -> Vote | None:
+        """The voter's existing vote (``ALREADY_VOTED``): one query, made only
+        by callers that show it (the vote view redirects to the category
+        page, which reads it anyway)."""
+        if self._vote is None and self._vote_of is not None:
+            category_id, voter = self._vote_of
+            self._vote = existing_vote(category=category_id, voter=voter)
+        return self._vote
 
 
 def already_voted_message() -> str:
@@ -345,16 +356,12 @@ def vote_cast(
     if not outcome.nominee:
         raise _not_nominee_error(category_id=category_id, entry_id=entry_id)
     if outcome.vote_id is None:
-        raise VotingError(
-            VotingError.ALREADY_VOTED,
-            already_voted_message(),
-            vote=existing_vote(category=category_id, voter=voter),
-        )
+        raise VotingError(VotingError.ALREADY_VOTED, already_voted_message(), vote_of=(category_id, voter))
     return Vote(
         pk=outcome.vote_id,
         category_id=category_id,
         entry_id=entry_id,
-        voter=voter,
+        voter_id=voter.pk,
         cast_at=now,
         status=status,
         reasons=reasons,

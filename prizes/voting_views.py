@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -133,10 +133,10 @@ def vote(request, pk: int):
             raise Http404 from error
         level = messages.WARNING if error.code == voting.VotingError.ALREADY_VOTED else messages.ERROR
         messages.add_message(request, level, error.message)
-        return redirect(category_url)
+        return HttpResponseRedirect(category_url)
     # The same words whether the vote is valid or quarantined.
     messages.success(request, _("Thank you: your vote is recorded."))
-    return redirect(f"{category_url}#your-vote")
+    return HttpResponseRedirect(f"{category_url}#your-vote")
 
 
 @login_required
