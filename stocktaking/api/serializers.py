@@ -96,6 +96,7 @@ class EntrySerializer(serializers.ModelSerializer):
             "partners",
             "collections",
             "published_at",
+            "confirmed_at",
         ]
 
     def get_url(self, entry: Entry) -> str:

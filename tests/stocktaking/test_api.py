@@ -122,6 +122,17 @@ def test_entry_list_filters_by_last_confirmation_as_the_search_page(api, client,
     assert sorted(entry.title for entry in page.context["page"]) == stale
 
 
+def test_entry_shows_when_its_owner_last_confirmed_it(api, make_published):
+    never = make_published(title="Never confirmed")
+    confirmed = make_published(title="Confirmed in 2025")
+    Entry.objects.filter(pk=confirmed.pk).update(confirmed_at=dt.datetime(2025, 6, 1, 9, 30, tzinfo=dt.UTC))
+
+    items = {item["id"]: item for item in api(f"{API}/entries/").json()["results"]}
+
+    assert items[never.pk]["confirmed_at"] is None
+    assert items[confirmed.pk]["confirmed_at"] == "2025-06-01T09:30:00Z"
+
+
 def test_entry_list_documents_the_freshness_filter():
     operation = api_schema()["paths"]["/api/v1/{tenant_slug}/stocktaking/entries/"]["get"]
     freshness = next(parameter for parameter in operation["parameters"] if parameter["name"] == "freshness")
