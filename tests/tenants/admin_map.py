@@ -80,6 +80,15 @@ def _reminder_rule(tenant, text):
     return ReminderRule.objects.filter(call=_call(tenant, text)).order_by("-offset").first()
 
 
+def _address_news_refusal(tenant, text):
+    from wsis_portal.notifications.enums import NewsKind
+    from wsis_portal.notifications.models import AddressNewsRefusal
+
+    return AddressNewsRefusal.objects.create(
+        tenant=tenant, email=f"nominee-{text}@example.org".lower(), kind=NewsKind.values[0]
+    )
+
+
 def _sample_entry(tenant, text):
     return SampleEntry.objects.create(tenant=tenant, call=_call(tenant, text), title=f"Entry {text}")
 
@@ -255,6 +264,7 @@ TENANT_OWNED: dict[str, Callable] = {
     "editions.Track": _track,
     "notifications.OutboxEmail": _outbox_email,
     "notifications.ReminderRule": _reminder_rule,
+    "notifications.AddressNewsRefusal": _address_news_refusal,
     "sampleapp.SampleEntry": _sample_entry,
     "ocp.Contribution": _ocp("ContributionFactory", "ocp_contribution", thematic_aspects="Aspects {text}"),
     "ocp.WorkshopRequest": _workshop_with_speaker,
@@ -368,7 +378,9 @@ OBJECT_VIEWS = ["change", "delete", "history"]
 
 #: Tenant-owned records their admin never deletes (kept for audit, e.g. votes):
 #: the delete page of one's own object answers 403 and ``delete_selected`` leaves it.
-NEVER_DELETED = {"prizes.Vote", "prizes.Champion"}
+NEVER_DELETED = {"prizes.Vote", "prizes.Champion", "notifications.AddressNewsRefusal"}
+#: Read-only admins that offer no action at all (not even to a manager).
+WITHOUT_ACTIONS = {"notifications.AddressNewsRefusal"}
 
 
 def model_of(label: str) -> type[models.Model]:

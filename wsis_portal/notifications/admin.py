@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from wsis_portal.tenants.admin import TenantScopedAdmin, TenantScopedTabularInline
 
 from .enums import OutboxStatus
-from .models import OutboxEmail, ReminderRule
+from .models import AddressNewsRefusal, OutboxEmail, ReminderRule
 
 
 @admin.register(OutboxEmail)
@@ -121,3 +121,24 @@ class ReminderRuleAdmin(TenantScopedAdmin):
             "title": _("Preview of the reminder"),
         }
         return TemplateResponse(request, "notifications/reminderrule_preview.html", context)
+
+
+@admin.register(AddressNewsRefusal)
+class AddressNewsRefusalAdmin(TenantScopedAdmin):
+    """Addresses without an account (nominees) that left a kind of news by
+    their email's one-click link: read-only, as the person's own choice."""
+
+    list_display = ["email", "kind", "tenant", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["email"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["email", "tenant", "kind", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
