@@ -14,9 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.notifications.conftest import smtp_delivery, smtp_server  # noqa: F401 (fixtures)
-from tests.notifications.reminder_setup import DAY, DEADLINE, only_rule, reminder_call
-from tests.sampleapp.models import SampleEntry
-from wsis_portal.accounts.models import User
+from tests.notifications.reminder_setup import DAY, DEADLINE, only_rule, owners_with_drafts, reminder_call
 from wsis_portal.notifications import reminders
 from wsis_portal.notifications.models import OutboxEmail, ReminderRun
 
@@ -26,13 +24,7 @@ RECIPIENTS = int(os.environ.get("WSIS_BENCH_REMINDER_RECIPIENTS", "5000"))
 @pytest.mark.django_db
 def test_bench_reminder_fan_out(tenant, monkeypatch):
     call = reminder_call(tenant=tenant)
-    users = User.objects.bulk_create(
-        [User(email=f"owner-{index}@example.org", first_name="Owner") for index in range(RECIPIENTS)], batch_size=5000
-    )
-    SampleEntry.objects.bulk_create(
-        [SampleEntry(tenant=tenant, call=call, owner=user, title=f"Draft {user.pk}") for user in users],
-        batch_size=5000,
-    )
+    owners_with_drafts(call, RECIPIENTS)
     run = ReminderRun.objects.create(rule=only_rule(call, 1), deadline=DEADLINE)
 
     # The fan-out only: the chunk tasks are recorded, then timed one by one.
@@ -75,13 +67,7 @@ def test_bench_outbox_sending(tenant, smtp_delivery, settings, monkeypatch):
     logging.getLogger("mail.log").setLevel(logging.WARNING)
     count = min(RECIPIENTS, 5000)
     call = reminder_call(tenant=tenant)
-    users = User.objects.bulk_create(
-        [User(email=f"owner-{index}@example.org", first_name="Owner") for index in range(count)], batch_size=5000
-    )
-    SampleEntry.objects.bulk_create(
-        [SampleEntry(tenant=tenant, call=call, owner=user, title=f"Draft {user.pk}") for user in users],
-        batch_size=5000,
-    )
+    owners_with_drafts(call, count)
     run = ReminderRun.objects.create(rule=only_rule(call, 1), deadline=DEADLINE)
     from wsis_portal.notifications import services, tasks
 

@@ -18,9 +18,7 @@ import pytest
 import time_machine
 
 from tests.notifications.conftest import smtp_delivery, smtp_server  # noqa: F401 (fixtures)
-from tests.notifications.reminder_setup import DAY, DEADLINE, only_rule, reminder_call
-from tests.sampleapp.models import SampleEntry
-from wsis_portal.accounts.models import User
+from tests.notifications.reminder_setup import DAY, DEADLINE, only_rule, owners_with_drafts, reminder_call
 from wsis_portal.notifications import reminders, services
 from wsis_portal.notifications.models import OutboxEmail, ReminderRun
 
@@ -40,17 +38,7 @@ def _print(title: str, stats: pstats.Stats) -> None:
 def test_profile_reminder_write_and_send(tenant, smtp_delivery, monkeypatch):
     logging.getLogger("mail.log").setLevel(logging.WARNING)
     call = reminder_call(tenant=tenant)
-    users = User.objects.bulk_create(
-        [
-            User(email=f"owner-{index}@example.org", first_name="Owner", last_name=f"{index}")
-            for index in range(RECIPIENTS)
-        ],
-        batch_size=5000,
-    )
-    SampleEntry.objects.bulk_create(
-        [SampleEntry(tenant=tenant, call=call, owner=user, title=f"Draft {user.pk}") for user in users],
-        batch_size=5000,
-    )
+    owners_with_drafts(call, RECIPIENTS)
     run = ReminderRun.objects.create(rule=only_rule(call, 1), deadline=DEADLINE)
     from wsis_portal.notifications import tasks
 

@@ -38,9 +38,8 @@ from django.utils import timezone
 
 from tests import factories
 from tests.integration.celery_processes import CeleryProcesses, flush_broker
+from tests.notifications.reminder_setup import owners_with_drafts
 from tests.notifications.smtp_server import free_port
-from tests.sampleapp.models import SampleEntry
-from wsis_portal.accounts.models import User
 from wsis_portal.notifications.enums import OutboxStatus
 from wsis_portal.notifications.models import OutboxEmail, ReminderChunk, ReminderRule, ReminderRun
 
@@ -115,25 +114,6 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _owners_with_drafts(call, count: int) -> None:
-    batch = 10_000
-    for start in range(0, count, batch):
-        owners = User.objects.bulk_create(
-            [
-                User(email=f"owner-{index:07d}@example.org", first_name="Owner", last_name=f"{index}")
-                for index in range(start, min(start + batch, count))
-            ],
-            batch_size=batch,
-        )
-        SampleEntry.objects.bulk_create(
-            [
-                SampleEntry(tenant=call.edition.tenant, call=call, owner=owner, title=f"Draft {owner.pk}")
-                for owner in owners
-            ],
-            batch_size=batch,
-        )
-
-
 def _sender_totals(output: str) -> int:
     """Emails a worker reports sent (the sender task's returned counts in its log)."""
     return sum(
@@ -147,7 +127,7 @@ def test_bench_reminder_wave(tenant, tmp_path):
     now = timezone.now()
     call = factories.open_call(tenant=tenant, closes_at=now + dt.timedelta(days=2, hours=12))
     ReminderRule.objects.filter(call=call).exclude(offset=dt.timedelta(days=3)).update(is_active=False)
-    _owners_with_drafts(call, RECIPIENTS)
+    owners_with_drafts(call, RECIPIENTS)
     setup_seconds = time.monotonic() - started
 
     sink = Sink(tmp_path / "sink")

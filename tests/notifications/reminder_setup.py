@@ -8,6 +8,7 @@ import time_machine
 
 from tests import factories
 from tests.sampleapp.models import SampleEntry
+from wsis_portal.accounts.models import User
 from wsis_portal.editions.enums import CallKind, SubmissionStatus
 from wsis_portal.notifications import reminders
 from wsis_portal.notifications.models import ReminderRule
@@ -36,6 +37,26 @@ def draft(*, call, owner, title="Digital skills", status=SubmissionStatus.DRAFT)
         title=title,
         status=status,
     )
+
+
+def owners_with_drafts(call, count: int, *, batch: int = 10_000) -> None:
+    """``count`` accounts, each the owner of one draft in ``call``, written in
+    bulk (the benchmarks' audiences)."""
+    for start in range(0, count, batch):
+        owners = User.objects.bulk_create(
+            [
+                User(email=f"owner-{index:07d}@example.org", first_name="Owner", last_name=f"{index}")
+                for index in range(start, min(start + batch, count))
+            ],
+            batch_size=batch,
+        )
+        SampleEntry.objects.bulk_create(
+            [
+                SampleEntry(tenant=call.edition.tenant, call=call, owner=owner, title=f"Draft {owner.pk}")
+                for owner in owners
+            ],
+            batch_size=batch,
+        )
 
 
 def rule(call, days: int) -> ReminderRule:
