@@ -119,24 +119,25 @@ def test_renderer_renders_each_shape_once(tenant):
     assert len(renderer._shapes) == 1
 
 
-def test_outbox_insert_writes_every_field_once_per_dedup_key(tenant, stakeholder):
+def test_outbox_insert_rows_writes_every_field_once_per_dedup_key(tenant, stakeholder):
     from django.db import transaction
 
     from wsis_portal.notifications.enums import OutboxStatus
     from wsis_portal.notifications.models import OutboxEmail
-    from wsis_portal.notifications.rendering import outbox_insert
+    from wsis_portal.notifications.rendering import outbox_insert_rows
 
     call = reminder_call(tenant=tenant)
     renderer = ReminderRenderer(rule=rule(call, 3), deadline=DEADLINE)
+    recipient = Recipient(email=stakeholder.email, user=stakeholder)
     at = DEADLINE - dt.timedelta(days=3)
     with time_machine.travel(at, tick=False):
-        email = renderer.email(recipient=Recipient(email=stakeholder.email, user=stakeholder), links=LINKS[2])
+        email = renderer.email(recipient=recipient, links=LINKS[2])
         with transaction.atomic():
-            outbox_insert([email])
+            outbox_insert_rows([renderer.row(recipient=recipient, links=LINKS[2], now=at)])
             # The same key again (a chunk run twice) is ignored, in the same transaction or another.
-            outbox_insert([renderer.email(recipient=Recipient(email=stakeholder.email, user=stakeholder), links=[])])
+            outbox_insert_rows([renderer.row(recipient=recipient, links=[], now=at)])
         with transaction.atomic():
-            outbox_insert([email])
+            outbox_insert_rows([renderer.row(recipient=recipient, links=LINKS[2], now=at)])
     [stored] = OutboxEmail.objects.all()
     fields = ["dedup_key", "recipient", "subject", "body_text", "body_html", "headers", "language", "category"]
     assert [getattr(stored, name) for name in fields] == [getattr(email, name) for name in fields]
@@ -152,11 +153,11 @@ def test_outbox_insert_writes_every_field_once_per_dedup_key(tenant, stakeholder
 
 def test_rows_write_what_the_emails_write(tenant, stakeholder):
     """A chunk writes ``row()`` values without model instances: stored, they are
-    the very rows ``email()`` and ``outbox_insert`` give (the nominee's by address too)."""
+    the very rows ``email()`` gives, saved (the nominee's by address too)."""
     from django.db import transaction
 
     from wsis_portal.notifications.models import OutboxEmail
-    from wsis_portal.notifications.rendering import outbox_insert, outbox_insert_rows
+    from wsis_portal.notifications.rendering import outbox_insert_rows
 
     call = reminder_call(tenant=tenant)
     reminder = rule(call, 3)
@@ -167,8 +168,7 @@ def test_rows_write_what_the_emails_write(tenant, stakeholder):
     fields = [field.attname for field in OutboxEmail._meta.concrete_fields if not field.primary_key]
     with time_machine.travel(at, tick=False):
         emails = [renderer.email(recipient=recipient, links=LINKS[2]) for recipient in recipients]
-        with transaction.atomic():
-            outbox_insert(emails)
+        OutboxEmail.objects.bulk_create(emails)
         expected = [[getattr(email, name) for name in fields] for email in OutboxEmail.objects.order_by("pk")]
         OutboxEmail.objects.all().delete()
         with transaction.atomic():

@@ -231,38 +231,6 @@ def _fill(text: str, values: dict[str, str]) -> str:
     return _SLOT.sub(lambda match: values[match.group(1)], text)
 
 
-def outbox_insert(emails: list[OutboxEmail]) -> None:
-    """Write unsaved outbox rows, ignoring those whose ``dedup_key`` exists.
-
-    On PostgreSQL the rows are copied (``COPY``) into a temporary table and
-    moved with one ``INSERT ... ON CONFLICT DO NOTHING``: a chunk of a thousand
-    emails costs a fraction of what building a thousand-row ``INSERT`` costs in
-    Python. Elsewhere, ``bulk_create(ignore_conflicts=True)``. Must run inside
-    a transaction (the temporary table is dropped at its commit)."""
-    if not emails:
-        return
-    if connection.vendor != "postgresql":
-        OutboxEmail.objects.bulk_create(emails, ignore_conflicts=True, batch_size=1000)
-        return
-    fields = [field for field in OutboxEmail._meta.concrete_fields if not field.primary_key]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    table = connection.ops.quote_name(OutboxEmail._meta.db_table)
-    with connection.cursor() as cursor:
-        # The columns alone (no key, no constraint): the INSERT below gives the keys.
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS outbox_incoming ON COMMIT DROP AS "  # noqa: S608 (our own names)
-            f"SELECT {columns} FROM {table} WITH NO DATA"
-        )
-        with cursor.copy(f"COPY outbox_incoming ({columns}) FROM STDIN") as copy:
-            for email in emails:
-                copy.write_row([_copy_value(field, email) for field in fields])
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM outbox_incoming "  # noqa: S608 (our own names)
-            "ON CONFLICT (dedup_key) DO NOTHING"
-        )
-        cursor.execute("TRUNCATE outbox_incoming")
-
-
 # The columns of ReminderRenderer.row(), in its order; the others take their
 # defaults in outbox_insert_rows (queued, no attempt yet, due at ``created_at``).
 ROW_FIELDS = [
@@ -283,9 +251,14 @@ ROW_FIELDS = [
 
 
 def outbox_insert_rows(rows: list[list]) -> None:
-    """Write :meth:`ReminderRenderer.row` rows as :func:`outbox_insert` writes
-    emails (``COPY`` and one ``INSERT ... ON CONFLICT DO NOTHING`` on
-    PostgreSQL), without a model instance per row."""
+    """Write :meth:`ReminderRenderer.row` rows, ignoring those whose
+    ``dedup_key`` exists, without a model instance per row.
+
+    On PostgreSQL the rows are copied (``COPY``) into a temporary table and
+    moved with one ``INSERT ... ON CONFLICT DO NOTHING``: a chunk of a thousand
+    emails costs a fraction of what building a thousand-row ``INSERT`` costs in
+    Python. Elsewhere, ``bulk_create(ignore_conflicts=True)``. Must run inside
+    a transaction (the temporary table is dropped at its commit)."""
     if not rows:
         return
     if connection.vendor != "postgresql":
@@ -321,11 +294,3 @@ def outbox_insert_rows(rows: list[list]) -> None:
             list(defaults.values()),
         )
         cursor.execute("TRUNCATE outbox_incoming_rows")
-
-
-def _copy_value(field, email: OutboxEmail):
-    # pre_save fills auto_now_add; get_db_prep_save turns the JSON headers into a dumpable value.
-    value = field.pre_save(email, add=True)
-    if field.get_internal_type() == "JSONField":
-        return json.dumps(value)
-    return value
