@@ -14,7 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from wsis_portal.tenants.admin import TenantScopedAdmin, TenantScopedTabularInline, staff_tenant_ids
+from wsis_portal.tenants.admin import (
+    ReadOnlyTenantScopedAdmin,
+    TenantScopedAdmin,
+    TenantScopedTabularInline,
+    staff_tenant_ids,
+)
 from wsis_portal.tenants.enums import Role
 from wsis_portal.tenants.models import Membership
 
@@ -105,7 +110,7 @@ class WinnerListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Champion)
-class ChampionAdmin(TenantScopedAdmin):
+class ChampionAdmin(ReadOnlyTenantScopedAdmin):
     """The Champions per category with their votes, tie flags and the
     experts' aggregated ranking; "Confirm as Winner" calls ``winner_confirm``."""
 
@@ -125,16 +130,6 @@ class ChampionAdmin(TenantScopedAdmin):
     fields = ["category", "entry", "rank", "votes", "tie_at_cutoff", "tallied_at"]
     readonly_fields = fields
     actions = ["confirm_winner"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Champions come from the tally only; the page is for reading.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_confirm_permission(self, request):
         return _is_manager_somewhere(request)

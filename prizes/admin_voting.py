@@ -17,7 +17,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from wsis_portal.tenants.admin import TenantScopedAdmin, staff_tenant_ids
+from wsis_portal.tenants.admin import ReadOnlyTenantScopedAdmin, staff_tenant_ids
 from wsis_portal.tenants.models import Tenant
 
 from . import voting, voting_integrity
@@ -44,7 +44,7 @@ class ReasonListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Vote)
-class VoteAdmin(TenantScopedAdmin):
+class VoteAdmin(ReadOnlyTenantScopedAdmin):
     list_display = ["cast_at", "category", "entry", "voter", "status", "reason_labels", "ip_address", "reviewed_by"]
     list_filter = ["status", CategoryListFilter, ReasonListFilter]
     list_select_related = ["category__prize_category__action_line", "entry", "voter", "reviewed_by"]
@@ -67,16 +67,6 @@ class VoteAdmin(TenantScopedAdmin):
     readonly_fields = fields
     actions = ["release", "void"]
     change_list_template = "admin/prizes/vote/change_list.html"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Nothing on the form changes; the actions say who may review.
-        return False
 
     def has_review_permission(self, request):
         return request.user.is_superuser or bool(staff_tenant_ids(request, managers_only=True))

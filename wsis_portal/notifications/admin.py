@@ -9,7 +9,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from wsis_portal.tenants.admin import TenantScopedAdmin, TenantScopedTabularInline
+from wsis_portal.tenants.admin import ReadOnlyTenantScopedAdmin, TenantScopedAdmin, TenantScopedTabularInline
 
 from .enums import OutboxStatus
 from .models import AddressNewsRefusal, OutboxEmail, ReminderRule
@@ -124,7 +124,7 @@ class ReminderRuleAdmin(TenantScopedAdmin):
 
 
 @admin.register(AddressNewsRefusal)
-class AddressNewsRefusalAdmin(TenantScopedAdmin):
+class AddressNewsRefusalAdmin(ReadOnlyTenantScopedAdmin):
     """Addresses without an account (nominees) that left a kind of news by
     their email's one-click link: read-only, as the person's own choice."""
 
@@ -133,12 +133,3 @@ class AddressNewsRefusalAdmin(TenantScopedAdmin):
     search_fields = ["email"]
     date_hierarchy = "created_at"
     readonly_fields = ["email", "tenant", "kind", "created_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

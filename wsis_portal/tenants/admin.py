@@ -188,6 +188,21 @@ class TenantScopedAdmin(OtherTenantsAnswer404Mixin, TenantScopingMixin, admin.Mo
         super().save_model(request, obj, form, change)
 
 
+class ReadOnlyTenantScopedAdmin(TenantScopedAdmin):
+    """A tenant's records that staff read but never add, edit or delete by
+    hand (votes, champions, refusals): what changes them is a service, run by
+    the admin's own actions where there are any."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class TenantScopedInlineMixin(TenantScopingMixin):
     """Inlines follow the permissions the staff member has on the parent's
     tenant (``obj`` is the parent) and get the same choice filtering."""
