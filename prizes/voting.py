@@ -14,7 +14,7 @@
   Staff release (→ valid) or void a vote through ``votes_release`` /
   ``votes_void``; nothing is deleted. Only ``Vote.objects.valid()`` counts.
 - Rate limits: per account and per client address, fixed windows counted in
-  the cache (Redis in production), see ``voting_integrity.rate_limit_hit``.
+  the cache (Redis in production), see ``voting_integrity.vote_request_count``.
 """
 
 from __future__ import annotations
@@ -244,6 +244,7 @@ PARAMETERS = [
     ("since_confirmed", "integer"),
 ]
 PREPARED_NAME = "wsis_prizes_vote_cast"
+EXECUTE_PREPARED = f"EXECUTE {PREPARED_NAME} ({', '.join(['%s'] * len(PARAMETERS))})"
 # The raw connections (psycopg) that hold the prepared statement: it lives
 # as long as the database session, whatever happens to transactions.
 _prepared_on: weakref.WeakSet = weakref.WeakSet()
@@ -266,8 +267,7 @@ def _execute_prepared(cursor, params: dict) -> None:
     if raw not in _prepared_on:
         cursor.execute(_prepare_sql())
         _prepared_on.add(raw)
-    placeholders = ", ".join(["%s"] * len(PARAMETERS))
-    cursor.execute(f"EXECUTE {PREPARED_NAME} ({placeholders})", [params[name] for name, _type in PARAMETERS])
+    cursor.execute(EXECUTE_PREPARED, [params[name] for name, _type in PARAMETERS])
 
 
 def _check_and_insert(params: dict) -> _Outcome | None:
